@@ -1,0 +1,40 @@
+# Two commands: `make run` and `make test`. Both set up .venv from uv.lock first when it is missing or stale.
+PYTHON ?= python3.11
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV_STAMP := .venv/.synced-stamp
+DBT_DIR := dbt_project
+
+export DO_NOT_TRACK := 1
+export DAGSTER_DISABLE_TELEMETRY := 1
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test setup manifest dev clean
+
+setup: $(VENV_STAMP)
+
+# uv lives in its own small venv so `uv sync` (exact) never removes it from .venv
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
+
+$(VENV_STAMP): $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+# dagster-dbt builds its assets from dbt's manifest; `dbt parse` needs no database
+manifest: $(VENV_STAMP)
+	cd $(DBT_DIR) && TCN_DUCKDB_PATH=$${TCN_DUCKDB_PATH:-$(CURDIR)/data/warehouse.duckdb} \
+		../.venv/bin/dbt parse --quiet --project-dir . --profiles-dir .
+
+run: manifest
+	.venv/bin/tcn refresh
+
+test: manifest
+	.venv/bin/pytest
+
+dev: manifest
+	.venv/bin/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf $(TOOLS) .venv $(DBT_DIR)/target $(DBT_DIR)/logs

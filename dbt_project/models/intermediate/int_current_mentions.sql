@@ -1,0 +1,35 @@
+-- Each network's members from its latest good run (a network that failed in the latest run keeps its last
+-- good data), with first_seen / last_seen: start times of the first and last good runs of that network in
+-- which the member appeared.
+with history as (
+    select
+        member_id,
+        min(run_started_at) as first_seen,
+        max(run_started_at) as last_seen,
+        count(*) as n_runs_seen
+    from {{ ref('int_member_observations') }}
+    group by member_id
+)
+
+select
+    observations.member_id,
+    observations.network_id,
+    observations.run_id,
+    observations.run_started_at,
+    observations.mention_id,
+    observations.position,
+    observations.member_name,
+    observations.name_key,
+    observations.country_text,
+    observations.country_code,
+    observations.country_source,
+    observations.role,
+    observations.joined,
+    observations.member_kind,
+    observations.source_url,
+    history.first_seen,
+    history.last_seen,
+    history.n_runs_seen
+from {{ ref('int_member_observations') }} as observations
+inner join history on history.member_id = observations.member_id
+where observations.is_latest_good

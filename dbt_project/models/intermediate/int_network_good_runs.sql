@@ -1,0 +1,59 @@
+-- One row per network and complete run that attempted it. The run is good for the network when it made at
+-- least one fetch for it, every fetch parsed ok, and the fetches produced at least one member mention.
+-- A network's current data comes from its latest good run, so a failure never erases what was known.
+with attempted as (
+    select run_id, unnest(networks) as network_id
+    from {{ ref('stg_runs') }}
+    union
+    select run_id, network_id
+    from {{ ref('stg_fetches') }}
+),
+
+fetch_stats as (
+    select
+        run_id,
+        network_id,
+        count(*) as n_fetches,
+        count(*) filter (where parse_status = 'ok') as n_fetches_ok,
+        coalesce(sum(n_mentions), 0) as n_mentions_reported
+    from {{ ref('stg_fetches') }}
+    group by run_id, network_id
+),
+
+mention_stats as (
+    select run_id, network_id, count(*) as n_mentions
+    from {{ ref('stg_member_mentions') }}
+    group by run_id, network_id
+),
+
+judged as (
+    select
+        attempted.network_id,
+        attempted.run_id,
+        runs.run_seq,
+        runs.started_at,
+        runs.completed_at,
+        coalesce(fetch_stats.n_fetches, 0) as n_fetches,
+        coalesce(fetch_stats.n_fetches_ok, 0) as n_fetches_ok,
+        coalesce(mention_stats.n_mentions, 0) as n_mentions,
+        coalesce(fetch_stats.n_mentions_reported, 0) as n_mentions_reported,
+        (
+            coalesce(fetch_stats.n_fetches, 0) >= 1
+            and fetch_stats.n_fetches_ok = fetch_stats.n_fetches
+            and coalesce(mention_stats.n_mentions, 0) >= 1
+        ) as is_good
+    from attempted
+    inner join {{ ref('stg_runs') }} as runs on runs.run_id = attempted.run_id
+    left join fetch_stats
+        on fetch_stats.run_id = attempted.run_id and fetch_stats.network_id = attempted.network_id
+    left join mention_stats
+        on mention_stats.run_id = attempted.run_id and mention_stats.network_id = attempted.network_id
+)
+
+select
+    *,
+    -- the network's latest attempt, good or not (to report stale networks)
+    run_seq = max(run_seq) over (partition by network_id) as is_latest_attempt,
+    -- the run whose data is current for the network
+    is_good and run_seq = max(run_seq) filter (where is_good) over (partition by network_id) as is_latest_good
+from judged

@@ -1,0 +1,27 @@
+-- One row per (network, member) currently published: the network's latest good run.
+select
+    cast(mentions.network_id as varchar) as network_id,
+    cast(mentions.member_id as varchar) as member_id,
+    cast(mentions.member_name as varchar) as member_name,
+    cast(mentions.name_key as varchar) as name_key,
+    cast(
+        coalesce(
+            mentions.member_kind,
+            case when resolution.city_id is not null then 'city' else 'unknown' end
+        ) as varchar
+    ) as member_kind,
+    cast(mentions.role as varchar) as role,
+    cast(mentions.joined as varchar) as joined,
+    cast(mentions.country_text as varchar) as country_text,
+    cast(mentions.country_code as varchar) as country_code,
+    cast(mentions.country_source as varchar) as country_source,
+    cast(resolution.city_id as bigint) as city_id,
+    cast(resolution.resolution_method as varchar) as resolution_method,
+    cast(resolution.resolution_score as double) as resolution_score,
+    cast(resolution.n_candidates as bigint) as n_candidates,
+    cast(mentions.source_url as varchar) as source_url,
+    cast(mentions.first_seen as timestamp) as first_seen,
+    cast(mentions.last_seen as timestamp) as last_seen,
+    cast(mentions.run_id as varchar) as run_id
+from {{ ref('int_current_mentions') }} as mentions
+inner join {{ ref('int_member_resolution') }} as resolution on resolution.member_id = mentions.member_id

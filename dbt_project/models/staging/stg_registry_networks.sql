@@ -1,0 +1,51 @@
+-- The registry entry of each network from the latest complete run that loaded it, with its JSON fields
+-- extracted. Per network (not just the latest run's rows) so that a run collecting only some networks does
+-- not hide the others.
+with latest as (
+    select
+        registry.run_id,
+        registry.registry_version,
+        registry.network_id,
+        registry.doc,
+        runs.started_at
+    from {{ source('raw', 'registry_networks') }} as registry
+    inner join {{ ref('stg_runs') }} as runs on runs.run_id = registry.run_id
+    qualify row_number() over (partition by registry.network_id order by runs.run_seq desc) = 1
+)
+
+select
+    network_id,
+    doc ->> '$.id' as doc_id,
+    doc ->> '$.name' as name,
+    doc ->> '$.acronym' as acronym,
+    cast(doc ->> '$.founded_year' as integer) as founded_year,
+    doc ->> '$.scope' as scope,
+    doc ->> '$.region' as region,
+    upper(doc ->> '$.country_code') as country_code,
+    doc ->> '$.network_type' as network_type,
+    doc ->> '$.website' as website,
+    doc ->> '$.members_url' as members_url,
+    cast(doc ->> '$.stated_member_count' as integer) as stated_member_count,
+    doc ->> '$.stated_member_count_text' as stated_member_count_text,
+    doc ->> '$.stated_member_count_as_of' as stated_member_count_as_of,
+    -- the six functions of Oomen et al.; null = unknown
+    cast(doc ->> '$.functions.information_sharing' as boolean) as fn_information_sharing,
+    cast(doc ->> '$.functions.showcasing' as boolean) as fn_showcasing,
+    cast(doc ->> '$.functions.story_telling' as boolean) as fn_story_telling,
+    cast(doc ->> '$.functions.shaming' as boolean) as fn_shaming,
+    cast(doc ->> '$.functions.seeking_support' as boolean) as fn_seeking_support,
+    cast(doc ->> '$.functions.standard_setting' as boolean) as fn_standard_setting,
+    case when json_type(doc -> '$.tags') = 'OBJECT' then doc -> '$.tags' else '{}'::json end as tags,
+    case when json_type(doc -> '$.funders') = 'ARRAY' then doc -> '$.funders' else '[]'::json end as funders,
+    case
+        when json_type(doc -> '$.cited_sources') = 'OBJECT' then doc -> '$.cited_sources' else '{}'::json
+    end as cited_sources,
+    case
+        when json_type(doc -> '$.sources') = 'ARRAY'
+            then list_transform(from_json(doc -> '$.sources', '[{"url": "VARCHAR"}]'), s -> s.url)
+        else []::varchar[]
+    end as member_source_urls,
+    registry_version,
+    run_id as registry_run_id,
+    started_at as registry_loaded_at
+from latest

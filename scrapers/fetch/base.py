@@ -1,0 +1,84 @@
+"""What every fetcher shares: the interface, the error codes, the host allow-list check."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from scrapers.model import FetchedResponse
+
+ALLOWED_SCHEMES = ("http", "https")
+
+# Short error codes stored in FetchedResponse.error (and so in raw.fetches.error).
+TIMEOUT = "timeout"
+CONNECTION_ERROR = "connection_error"
+TOO_LARGE = "too_large"
+HOST_NOT_ALLOWED = "host_not_allowed"
+REDIRECT_NOT_ALLOWED = "redirect_not_allowed"
+TOO_MANY_REDIRECTS = "too_many_redirects"
+SCHEME_NOT_ALLOWED = "scheme_not_allowed"
+INVALID_URL = "invalid_url"
+ROBOTS_DISALLOWED = "robots_disallowed"
+NOT_IN_SNAPSHOT = "not_in_snapshot"
+RETRIES_EXHAUSTED = "retries_exhausted"
+DECODE_ERROR = "decode_error"
+
+
+def http_error(status: int) -> str:
+    return f"http_{status}"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def host_of(url: str) -> str:
+    """Lower-case host without port or trailing dot ('' when the URL has none)."""
+    return (urlsplit(url).hostname or "").rstrip(".").lower()
+
+
+def host_allowed(url: str, allowed_hosts: tuple[str, ...]) -> bool:
+    """Exact host match (ports ignored); an empty allow-list allows nothing."""
+    host = host_of(url)
+    return bool(host) and host in {h.rstrip(".").lower() for h in allowed_hosts}
+
+
+def header(headers: dict[str, str], name: str) -> str | None:
+    """Case-insensitive header lookup on a plain dict."""
+    return next((value for key, value in headers.items() if key.lower() == name.lower()), None)
+
+
+def scheme_allowed(url: str) -> bool:
+    return urlsplit(url).scheme.lower() in ALLOWED_SCHEMES
+
+
+def refusal(url: str, error: str, fetched_at: datetime | None = None) -> FetchedResponse:
+    """A fetch that was not attempted (or got no response): no status, no body."""
+    return FetchedResponse(
+        url=url, final_url=None, status=None, headers={}, body=b"", error=error,
+        fetched_at=fetched_at or utc_now(),
+    )
+
+
+class Fetcher(ABC):
+    """Turns a URL into a FetchedResponse; never raises for network or HTTP problems."""
+
+    @abstractmethod
+    def fetch(
+        self,
+        url: str,
+        allowed_hosts: tuple[str, ...],
+        *,
+        if_none_match: str | None = None,
+        if_modified_since: str | None = None,
+        network_id: str | None = None,
+    ) -> FetchedResponse: ...
+
+    def close(self) -> None:
+        """Release connections; the default has nothing to release."""
+
+    def __enter__(self) -> "Fetcher":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,173 @@
+"""Helpers every parser shares: decoding, name cleaning, role/date/kind mapping, required elements.
+
+Parsers report members as published; the only changes made here are the ones that cannot be part of a
+name (markup, invisible format characters, runs of whitespace) or that put a value into the shared
+vocabulary (roles, ISO dates) when the page says the same thing in its own words.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+import unicodedata
+
+from bs4 import BeautifulSoup
+
+from scrapers.fetch.encoding import detect_encoding
+from scrapers.model import FetchedResponse
+
+ROLES = frozenset({"member", "founding", "lead", "associate", "signatory", "steering", "partner"})
+
+
+class ParseError(ValueError):
+    """A page lacks what its parser needs; the message names the URL and what was missing."""
+
+
+def source_url(response: FetchedResponse) -> str:
+    return response.final_url or response.url
+
+
+def decode_body(response: FetchedResponse) -> str:
+    """The body as text: the fetcher's chosen charset, else the HTTP charset (then BOM, meta), else UTF-8."""
+    encoding = response.encoding
+    if not encoding:
+        content_type = next((v for k, v in response.headers.items() if k.lower() == "content-type"), None)
+        encoding = detect_encoding(content_type, response.body)
+    try:
+        return response.body.decode(encoding, errors="replace")
+    except LookupError:  # an unknown charset label must not lose the page
+        return response.body.decode("utf-8", errors="replace")
+
+
+def soup_of(response: FetchedResponse) -> BeautifulSoup:
+    # lxml, never html.parser: the two split unclosed <li> differently (see LESSONS.md)
+    return BeautifulSoup(decode_body(response), "lxml")
+
+
+def json_of(response: FetchedResponse):
+    try:
+        return json.loads(decode_body(response))
+    except ValueError as exc:
+        raise ParseError(f"invalid JSON on {source_url(response)}: {exc}") from exc
+
+
+def select_required(root, selector: str, response: FetchedResponse) -> list:
+    """All elements matching selector; ParseError when there are none."""
+    found = root.select(selector)
+    if not found:
+        raise ParseError(f"no element matches {selector!r} on {source_url(response)}")
+    return found
+
+
+def require_option(options: dict, key: str, parser: str, response: FetchedResponse):
+    value = options.get(key)
+    if value in (None, ""):
+        raise ParseError(f"parser {parser} needs option {key!r} (parsing {source_url(response)})")
+    return value
+
+
+_TAG = re.compile(r"<[A-Za-z/!][^>]*>")
+_SPACE = re.compile(r"\s+")
+_LEADING_BULLETS = "•◦▪‣·*"
+
+
+def clean_text(value) -> str:
+    """Text without markup, entities, format/control characters or repeated whitespace."""
+    if value is None:
+        return ""
+    text = str(value)
+    if _TAG.search(text):  # markup inside a text field, e.g. "<b>Berlin</b>" in JSON or escaped HTML
+        text = BeautifulSoup(text, "lxml").get_text(" ")
+    text = html.unescape(text)
+    # Cf: zero-width space, bidi overrides (U+202E), soft hyphen, BOM; Cc: stray control characters
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc") or ch in "\t\n\r")
+    return _SPACE.sub(" ", text).strip()
+
+
+def clean_name(value) -> str:
+    """A member name as published, minus markup, invisible characters, bullets and list punctuation."""
+    text = clean_text(value).lstrip(_LEADING_BULLETS).strip()
+    return text.rstrip(",;").strip()
+
+
+def optional_text(value) -> str | None:
+    text = clean_text(value)
+    return text or None
+
+
+def element_text(element) -> str:
+    return clean_text(element.get_text(" ")) if element is not None else ""
+
+
+def map_role(text: str | None, options: dict) -> str:
+    """Published role wording -> role vocabulary, via options.role_map; blank -> options.default_role."""
+    default = options.get("default_role", "member")
+    label = clean_text(text).casefold()
+    if not label:
+        return default
+    role_map = {clean_text(k).casefold(): v for k, v in (options.get("role_map") or {}).items()}
+    if label in role_map:
+        return role_map[label]
+    return label if label in ROLES else default
+
+
+def map_kind(label: str | None, kind_map: dict | None) -> str | None:
+    """Published type wording (e.g. "Landkreis") -> member_kind; unknown or unmapped -> None."""
+    text = clean_text(label)
+    if not text or not kind_map:
+        return None
+    folded = {clean_text(k).casefold(): v for k, v in kind_map.items()}
+    return folded.get(text.casefold())
+
+
+_ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}")
+_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_MY = re.compile(r"^(\d{1,2})[./](\d{4})$")
+
+
+def normalize_joined(value) -> str | None:
+    """ISO date or year when the page uses a common numeric format; otherwise the text as published."""
+    text = clean_text(value)
+    if not text:
+        return None
+    if _ISO.match(text):
+        return text
+    if m := _ISO_DATETIME.match(text):
+        return m.group(1)
+    if m := _DMY.match(text):
+        return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+    if m := _MY.match(text):
+        return f"{m.group(2)}-{int(m.group(1)):02d}"
+    return text
+
+
+def date_of(element) -> str | None:
+    """A date from an element: its datetime attribute (<time>) if present, else its text."""
+    if element is None:
+        return None
+    return normalize_joined(element.get("datetime") or element.get_text(" "))
+
+
+def dig(data, path: str | None):
+    """Follow a dotted path ("data.members", "items.0.city") into nested dicts/lists; KeyError if absent."""
+    if not path:
+        return data
+    current = data
+    for part in str(path).split("."):
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and part.lstrip("-").isdigit() and -len(current) <= int(part) < len(current):
+            current = current[int(part)]
+        else:
+            raise KeyError(part)
+    return current
+
+
+def dig_optional(data, path: str | None):
+    if not path:
+        return None
+    try:
+        return dig(data, path)
+    except KeyError:
+        return None

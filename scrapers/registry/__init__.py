@@ -1,0 +1,311 @@
+"""The network registry: one YAML file per network, validated into frozen dataclasses.
+
+The built-in files live in ``networks/`` next to this module. Users can add or replace networks with
+extra files or directories (the ``extra`` argument, or ``TCN_REGISTRY`` as an os.pathsep-separated list);
+a later file with the same id replaces the earlier network entirely.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+from scrapers.model import SourceSpec
+
+NETWORKS_DIR = Path(__file__).parent / "networks"
+ENV_VAR = "TCN_REGISTRY"
+
+SCOPES = ("global", "regional", "national")
+NETWORK_TYPES = ("grassroots", "sponsored", "hybrid", "unknown")
+FUNDER_ROLES = ("funder", "sponsor", "host", "partner")
+SOURCE_KINDS = ("html", "json", "csv")
+FUNCTIONS = ("information_sharing", "showcasing", "story_telling", "shaming", "seeking_support",
+             "standard_setting")
+KNOWN_KEYS = frozenset({
+    "id", "name", "acronym", "founded_year", "scope", "region", "country_code", "network_type", "website",
+    "members_url", "stated_member_count", "stated_member_count_text", "stated_member_count_as_of",
+    "functions", "tags", "funders", "cited_sources", "sources",
+})
+ID_RE = re.compile(r"[a-z0-9-]+")
+COUNTRY_RE = re.compile(r"[A-Z]{2}")
+
+
+class RegistryError(ValueError):
+    """A registry file is unreadable or invalid; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Network:
+    id: str
+    name: str
+    acronym: str | None
+    founded_year: int | None
+    scope: str
+    region: str | None
+    country_code: str | None
+    network_type: str
+    website: str | None
+    members_url: str | None
+    stated_member_count: int | None
+    stated_member_count_text: str | None
+    stated_member_count_as_of: str | None
+    functions: dict = field(hash=False)
+    tags: dict = field(hash=False)
+    funders: tuple = field(hash=False)  # tuple of dicts: name, role, note?, source
+    sources: tuple[SourceSpec, ...]
+    doc: dict = field(hash=False, repr=False)  # the parsed YAML as written, for raw.registry_networks
+    path: Path
+
+
+@dataclass(frozen=True)
+class Registry:
+    networks: dict = field(hash=False)  # id -> Network, sorted by id
+    version: str  # sha256 over the sorted (file name, bytes) of every file loaded
+    files: tuple[Path, ...]
+
+    def get(self, network_id: str) -> Network:
+        try:
+            return self.networks[network_id]
+        except KeyError:
+            raise KeyError(f"unknown network id {network_id!r}: not in the registry "
+                           f"({len(self.networks)} networks from {len(self.files)} files)") from None
+
+    def with_sources(self) -> tuple[Network, ...]:
+        return tuple(n for n in self.networks.values() if n.sources)
+
+    def __len__(self) -> int:
+        return len(self.networks)
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: 10x faster
+    """SafeLoader without timestamp resolution: as-of dates like 2022-11-16 stay strings."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_registry(extra: list[Path] | None = None, *, builtin_dir: Path = NETWORKS_DIR) -> Registry:
+    """Load the built-in networks, then TCN_REGISTRY entries, then ``extra`` (later ids win)."""
+    builtin = _yaml_files_in(Path(builtin_dir))
+    networks: dict[str, Network] = {}
+    loaded: list[tuple[Path, bytes]] = []
+    _load_group(builtin, networks, loaded)
+
+    for entry in _env_entries() + [Path(p) for p in (extra or [])]:
+        if entry.is_dir():
+            _load_group(_yaml_files_in(entry), networks, loaded)
+        elif entry.is_file():
+            _load_group([entry], networks, loaded)
+        else:
+            raise RegistryError(f"{entry}: registry path does not exist (from {ENV_VAR} or extra)")
+
+    digest = hashlib.sha256()
+    for name, body in sorted((p.name, b) for p, b in loaded):
+        # length-prefixed so different splits of name/bytes can never collide
+        digest.update(f"{len(name)}:{name}:{len(body)}:".encode())
+        digest.update(body)
+    return Registry(
+        networks=dict(sorted(networks.items())),
+        version=digest.hexdigest(),
+        files=tuple(p for p, _ in loaded),
+    )
+
+
+def _env_entries() -> list[Path]:
+    raw = os.environ.get(ENV_VAR, "")
+    return [Path(p) for p in raw.split(os.pathsep) if p.strip()]
+
+
+def _yaml_files_in(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise RegistryError(f"{directory}: registry directory does not exist")
+    return sorted(directory.glob("*.yaml"))
+
+
+def _load_group(paths: list[Path], networks: dict[str, Network], loaded: list) -> None:
+    """Load one directory (or one file); an id twice within the same group is ambiguous, so an error."""
+    seen: dict[str, Path] = {}
+    for path in paths:
+        body = path.read_bytes()
+        network = parse_network(path, body)
+        if network.id in seen:
+            raise RegistryError(f"{path}: field 'id': duplicate id {network.id!r} "
+                                f"(also in {seen[network.id]})")
+        seen[network.id] = path
+        networks[network.id] = network  # a later file replaces the whole network
+        loaded.append((path, body))
+
+
+def parse_network(path: Path, body: bytes) -> Network:
+    """Parse and validate one registry file."""
+    try:
+        doc = yaml.load(body.decode("utf-8"), Loader=_Loader)
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"{path}: not valid UTF-8 YAML: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise RegistryError(f"{path}: expected a mapping of fields, got {type(doc).__name__}")
+    return _validate(path, doc)
+
+
+def _fail(path: Path, fld: str, problem: str):
+    raise RegistryError(f"{path}: field {fld!r}: {problem}")
+
+
+def _opt_str(path, doc, key):
+    value = doc.get(key)
+    if value is not None and not isinstance(value, str):
+        _fail(path, key, f"expected text or null, got {value!r}")
+    return value
+
+
+def _opt_int(path, doc, key):
+    value = doc.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        _fail(path, key, f"expected a non-negative integer or null, got {value!r}")
+    return value
+
+
+def _validate(path: Path, doc: dict) -> Network:
+    unknown = sorted(str(k) for k in doc if k not in KNOWN_KEYS)
+    if unknown:
+        _fail(path, unknown[0], f"unknown field (known: {', '.join(sorted(KNOWN_KEYS))})")
+    for key in ("id", "name", "scope"):
+        if not isinstance(doc.get(key), str) or not doc[key].strip():
+            _fail(path, key, "required field is missing or empty")
+    network_id = doc["id"]
+    if not ID_RE.fullmatch(network_id):
+        _fail(path, "id", f"{network_id!r} must match [a-z0-9-]+")
+    if doc["scope"] not in SCOPES:
+        _fail(path, "scope", f"{doc['scope']!r} is not one of {', '.join(SCOPES)}")
+    network_type = doc.get("network_type") or "unknown"
+    if network_type not in NETWORK_TYPES:
+        _fail(path, "network_type", f"{network_type!r} is not one of {', '.join(NETWORK_TYPES)}")
+    country = _opt_str(path, doc, "country_code")
+    if country is not None and not COUNTRY_RE.fullmatch(country):
+        _fail(path, "country_code", f"{country!r} is not 2 uppercase letters (ISO 3166-1 alpha-2)")
+    as_of = doc.get("stated_member_count_as_of")
+    if as_of is not None and not isinstance(as_of, (str, int)):
+        _fail(path, "stated_member_count_as_of", f"expected text or null, got {as_of!r}")
+
+    return Network(
+        id=network_id,
+        name=doc["name"].strip(),
+        acronym=_opt_str(path, doc, "acronym"),
+        founded_year=_opt_int(path, doc, "founded_year"),
+        scope=doc["scope"],
+        region=_opt_str(path, doc, "region"),
+        country_code=country,
+        network_type=network_type,
+        website=_opt_str(path, doc, "website"),
+        members_url=_opt_str(path, doc, "members_url"),
+        stated_member_count=_opt_int(path, doc, "stated_member_count"),
+        stated_member_count_text=_opt_str(path, doc, "stated_member_count_text"),
+        stated_member_count_as_of=None if as_of is None else str(as_of),
+        functions=_functions(path, doc.get("functions")),
+        tags=_tags(path, doc.get("tags")),
+        funders=_funders(path, doc.get("funders")),
+        sources=_sources(path, network_id, doc.get("sources")),
+        doc=doc,
+        path=path,
+    )
+
+
+def _functions(path, value) -> dict:
+    if value is None:
+        return dict.fromkeys(FUNCTIONS)
+    if not isinstance(value, dict):
+        _fail(path, "functions", "expected a mapping of function -> true/false/null")
+    for key, flag in value.items():
+        if key not in FUNCTIONS:
+            _fail(path, f"functions.{key}", f"unknown function (known: {', '.join(FUNCTIONS)})")
+        if flag is not None and not isinstance(flag, bool):
+            _fail(path, f"functions.{key}", f"expected true, false or null, got {flag!r}")
+    return {key: value.get(key) for key in FUNCTIONS}
+
+
+def _tags(path, value) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        _fail(path, "tags", "expected a mapping of tag -> value")
+    for key, tag in value.items():
+        if not isinstance(key, str) or not isinstance(tag, (str, int, float, bool)):
+            _fail(path, f"tags.{key}", f"expected a text key with a scalar value, got {tag!r}")
+    return dict(value)
+
+
+def _funders(path, value) -> tuple:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        _fail(path, "funders", "expected a list")
+    out = []
+    for i, item in enumerate(value):
+        where = f"funders[{i}]"
+        if not isinstance(item, dict):
+            _fail(path, where, "expected a mapping with name and role")
+        if not isinstance(item.get("name"), str) or not item["name"].strip():
+            _fail(path, f"{where}.name", "required field is missing or empty")
+        if item.get("role") not in FUNDER_ROLES:
+            _fail(path, f"{where}.role", f"{item.get('role')!r} is not one of {', '.join(FUNDER_ROLES)}")
+        if item.get("source") is not None and not isinstance(item["source"], str):
+            _fail(path, f"{where}.source", f"expected text or null, got {item['source']!r}")
+        out.append(dict(item))
+    return tuple(out)
+
+
+def _sources(path, network_id: str, value) -> tuple[SourceSpec, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        _fail(path, "sources", "expected a list of source specs")
+    specs = []
+    for i, item in enumerate(value):
+        where = f"sources[{i}]"
+        if not isinstance(item, dict):
+            _fail(path, where, "expected a mapping with url, kind, parser, allowed_hosts")
+        for key in ("url", "kind", "parser"):
+            if not isinstance(item.get(key), str) or not item[key].strip():
+                _fail(path, f"{where}.{key}", "required field is missing or empty")
+        hosts = item.get("allowed_hosts")
+        if not isinstance(hosts, list) or not hosts or not all(isinstance(h, str) and h for h in hosts):
+            _fail(path, f"{where}.allowed_hosts", "required: a non-empty list of host names")
+        if item["kind"] not in SOURCE_KINDS:
+            _fail(path, f"{where}.kind", f"{item['kind']!r} is not one of {', '.join(SOURCE_KINDS)}")
+        url = item["url"]
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            _fail(path, f"{where}.url", f"{url!r} is not an http(s) URL with a host")
+        allowed = tuple(h.lower() for h in hosts)
+        if parts.hostname.lower() not in allowed:
+            _fail(path, f"{where}.url", f"host {parts.hostname!r} of {url!r} is not in allowed_hosts {list(allowed)}")
+        parsers = _known_parsers()
+        if parsers is not None and item["parser"] not in parsers:
+            _fail(path, f"{where}.parser", f"unknown parser {item['parser']!r} (known: {', '.join(sorted(parsers))})")
+        options = item.get("options") or {}
+        if not isinstance(options, dict):
+            _fail(path, f"{where}.options", "expected a mapping")
+        specs.append(SourceSpec(network_id=network_id, url=url, kind=item["kind"], parser=item["parser"],
+                                allowed_hosts=allowed, options=dict(options)))
+    return tuple(specs)
+
+
+def _known_parsers():
+    """Parser names, or None while scrapers.parsers does not exist yet (then the check is skipped)."""
+    try:
+        from scrapers.parsers import PARSERS
+    except ImportError as exc:
+        # skip only while the parsers package itself is missing or unfinished; a broken import inside
+        # it (a missing dependency, a syntax error) must still surface
+        if exc.name == "scrapers.parsers":
+            return None
+        raise
+    return PARSERS

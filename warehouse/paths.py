@@ -1,0 +1,39 @@
+"""Where the warehouse keeps its files: everything lives under one data directory ($TCN_DATA_DIR)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    root: Path
+
+    @property
+    def working_db(self) -> Path:
+        """The pipeline's own database; analysts never open it (it would block the writer)."""
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def published(self) -> Path:
+        return self.root / "published"
+
+    @property
+    def parquet(self) -> Path:
+        return self.published / "parquet"
+
+    @property
+    def published_db(self) -> Path:
+        return self.published / "warehouse.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster_home"
+
+
+def data_paths(root: str | os.PathLike | None = None) -> DataPaths:
+    """Paths under `root`, else $TCN_DATA_DIR, else ./data; the folder is created."""
+    chosen = Path(root or os.environ.get("TCN_DATA_DIR") or "data").resolve()
+    chosen.mkdir(parents=True, exist_ok=True)
+    return DataPaths(chosen)

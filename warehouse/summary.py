@@ -1,0 +1,42 @@
+"""Per-network figures of a run, read back from the warehouse after dbt (for the CLI and Dagster metadata)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from warehouse.db import connect
+
+
+def run_summary(db_path: Path, run_id: str) -> list[dict]:
+    """One row per network scraped in `run_id`: status, mentions loaded, current members, resolved members."""
+    with connect(db_path, read_only=True) as con:
+        rows = con.execute(
+            """WITH fetch_status AS (
+                   SELECT network_id,
+                          CASE WHEN bool_and(parse_status = 'ok') THEN 'ok'
+                               ELSE min(parse_status) FILTER (WHERE parse_status <> 'ok') END AS status,
+                          sum(n_mentions) AS mentions,
+                          string_agg(parse_error, '; ') AS errors
+                   FROM raw.fetches WHERE run_id = ? GROUP BY network_id),
+               current AS (
+                   SELECT network_id, count(*) AS members, count(city_id) AS resolved
+                   FROM marts.fct_membership GROUP BY network_id)
+               SELECT f.network_id, f.status, f.mentions, coalesce(c.members, 0), coalesce(c.resolved, 0), f.errors
+               FROM fetch_status f LEFT JOIN current c USING (network_id)
+               ORDER BY f.network_id""", [run_id]).fetchall()
+    keys = ("network_id", "status", "mentions", "members", "resolved", "errors")
+    return [dict(zip(keys, r)) for r in rows]
+
+
+def format_summary(rows: list[dict]) -> str:
+    header = f"{'network':<36} {'status':<13} {'mentions':>8} {'members':>8} {'resolved':>8}"
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        lines.append(f"{r['network_id']:<36} {r['status']:<13} {r['mentions']:>8} {r['members']:>8} "
+                     f"{r['resolved']:>8}")
+        if r["errors"]:
+            lines.append(f"    ! {r['errors']}")
+    total_m = sum(r["members"] for r in rows)
+    total_r = sum(r["resolved"] for r in rows)
+    lines.append(f"{len(rows)} networks, {sum(r['mentions'] for r in rows)} mentions, "
+                 f"{total_m} current members, {total_r} resolved to a city")
+    return "\n".join(lines)
