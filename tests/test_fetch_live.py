@@ -13,6 +13,7 @@ from httpserver import LoopbackServer, Reply, Seen, closed_port, in_order
 
 from scrapers.fetch import LiveOptions, make_fetcher
 from scrapers.fetch.live import DEFAULT_USER_AGENT
+from scrapers.fetch.robots import RobotsCache
 from scrapers.fetch.session import build_retry
 
 LOCAL = ("127.0.0.1",)
@@ -208,7 +209,8 @@ def test_redirect_to_a_non_http_scheme_is_refused(live, target):
 
 
 def test_redirect_loop_stops_after_max_redirects(live):
-    with LoopbackServer({"/a": Reply(302, {"Location": "/b"}), "/b": Reply(302, {"Location": "/a"})}) as server:
+    loop = {"/a": Reply(302, {"Location": "/b"}), "/b": Reply(302, {"Location": "/a"})}
+    with LoopbackServer(loop) as server:
         response = live(max_redirects=5).fetch(server.url("/a"), LOCAL)
         requests_made = len(server.hits("/a")) + len(server.hits("/b"))
     assert response.error == "too_many_redirects"
@@ -279,6 +281,43 @@ def test_robots_can_be_switched_off(live):
     assert response.error is None
 
 
+def test_robots_is_read_up_to_its_size_limit(live):
+    # Rules past the limit are ignored (RFC 9309 asks crawlers to parse at least 500 KiB).
+    padding = b"# padding\n" * 60_000  # 600 kB
+    robots = b"User-agent: *\nDisallow: /early\n" + padding + b"Disallow: /late\n"
+    with LoopbackServer({"/robots.txt": Reply(200, {}, robots), "/early": Reply(200, HTML, b"e"),
+                         "/late": Reply(200, HTML, b"l")}) as server:
+        fetcher = live(robots_max_bytes=500 * 1024)
+        early = fetcher.fetch(server.url("/early"), LOCAL)
+        late = fetcher.fetch(server.url("/late"), LOCAL)
+    assert early.error == "robots_disallowed"
+    assert late.error is None
+
+
+def test_robots_answers_are_cached_for_the_ttl_and_failures_for_less():
+    now = [0.0]
+    answers = {"https://ok.example/robots.txt": (200, b"User-agent: *\nDisallow: /x\n", None),
+               "https://down.example/robots.txt": (503, b"", None)}
+    downloads = []
+
+    def download(url, allowed_hosts):
+        downloads.append(url)
+        return answers[url]
+
+    cache = RobotsCache(download, "tcn-warehouse", ttl=24 * 3600, error_ttl=600, clock=lambda: now[0])
+    assert cache.denial("https://ok.example/x", ()) == "robots_disallowed"
+    assert cache.denial("https://ok.example/y", ()) is None
+    assert cache.denial("https://down.example/y", ()) == "robots_disallowed"
+    now[0] = 601.0  # the failure expired, the good answer did not
+    cache.denial("https://ok.example/y", ())
+    cache.denial("https://down.example/y", ())
+    assert downloads.count("https://ok.example/robots.txt") == 1
+    assert downloads.count("https://down.example/robots.txt") == 2
+    now[0] = 24 * 3600 + 1.0
+    cache.denial("https://ok.example/y", ())
+    assert downloads.count("https://ok.example/robots.txt") == 2
+
+
 # --- politeness -----------------------------------------------------------------------------------
 
 def test_sequential_fetches_to_one_host_are_spaced_by_the_delay(live):
@@ -304,7 +343,8 @@ def test_one_host_gets_one_request_at_a_time_across_threads(live):
 
     with LoopbackServer({"/a": slow, "/b": slow}) as server:
         fetcher = live()
-        threads = [threading.Thread(target=fetcher.fetch, args=(server.url(path), LOCAL)) for path in ("/a", "/b")]
+        threads = [threading.Thread(target=fetcher.fetch, args=(server.url(path), LOCAL))
+                   for path in ("/a", "/b")]
         for thread in threads:
             thread.start()
         for thread in threads:

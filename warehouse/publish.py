@@ -94,7 +94,7 @@ def publish(paths: DataPaths, run_id: str) -> dict:
     paths.parquet.mkdir(parents=True, exist_ok=True)
     _clean_leftovers(paths.parquet)
     _clean_leftovers(paths.published)
-    with connect(paths.working_db, read_only=True) as con:
+    with connect(paths.working_db) as con:  # the pipeline's own file; it also attaches the new copy
         tables = published_tables(con)
         if not tables:
             raise PublishError(f"nothing to publish: no tables in schemas {PUBLISHED_SCHEMAS} of {paths.working_db}")

@@ -32,11 +32,10 @@ def start_run(db_path: Path, run_id: str, mode: str, registry, network_ids: list
         con.execute("BEGIN")
         con.execute("INSERT INTO raw.runs VALUES (?, ?, ?, ?, ?)",
                     [run_id, _now(), mode, registry.version, sorted(network_ids)])
-        con.executemany(
-            "INSERT INTO raw.registry_networks VALUES (?, ?, ?, ?)",
-            [[run_id, registry.version, n.id, json.dumps(n.doc, default=str, ensure_ascii=False)]
-             for n in registry.networks.values()],
-        )
+        registry_rows = [[run_id, registry.version, n.id, json.dumps(n.doc, default=str, ensure_ascii=False)]
+                         for n in registry.networks.values()]
+        if registry_rows:
+            con.executemany("INSERT INTO raw.registry_networks VALUES (?, ?, ?, ?)", registry_rows)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
     return True

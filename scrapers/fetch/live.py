@@ -140,10 +140,15 @@ class LiveFetcher(base.Fetcher):
             elapsed_ms=elapsed_ms,
             encoding=self._encoding(hop),
         )
-        if self._recorder is not None and response.status is not None and response.status != 304 \
-                and response.error in (None, base.http_error(response.status)):
-            self._recorder.record(response, network_id)
+        self._maybe_record(response, network_id)
         return response
+
+    def _maybe_record(self, response: base.FetchedResponse, network_id: str | None) -> None:
+        """Keep only complete answers for replay: no 304s, no refused or cut-off bodies."""
+        if self._recorder is None or response.status is None or response.status == 304:
+            return
+        if response.error in (None, base.http_error(response.status)):
+            self._recorder.record(response, network_id)
 
     @staticmethod
     def _encoding(hop: _Hop) -> str | None:
@@ -152,6 +157,8 @@ class LiveFetcher(base.Fetcher):
         return detect_encoding(base.header(hop.headers, "Content-Type"), hop.body)
 
     def _status_error(self, hop: _Hop, sent_conditional: bool) -> str | None:
+        if hop.status is None:
+            return base.CONNECTION_ERROR  # not reached: a missing status always comes with an error
         if 200 <= hop.status < 300 or (hop.status == 304 and sent_conditional):
             return None
         if hop.gave_up_retrying:

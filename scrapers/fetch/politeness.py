@@ -1,4 +1,4 @@
-"""One request at a time per host, spaced by a delay plus jitter; different hosts never wait for each other."""
+"""One request at a time per host, spaced by a delay plus jitter; hosts never wait for each other."""
 from __future__ import annotations
 
 import random

@@ -33,10 +33,11 @@ class CappedRetry(Retry):
             seconds = super().parse_retry_after(retry_after)
         except InvalidHeader:
             return 0.0  # unparseable: fall back to the exponential backoff
-        return seconds
+        return min(seconds, self.retry_after_cap)
 
 
-def build_retry(retries: int, backoff_factor: float, backoff_max: float, retry_after_cap: float) -> CappedRetry:
+def build_retry(retries: int, backoff_factor: float, backoff_max: float,
+                retry_after_cap: float) -> CappedRetry:
     return CappedRetry(
         total=retries,
         backoff_factor=backoff_factor,

@@ -75,10 +75,9 @@ def clean_text(value) -> str:
     """Text without markup, entities, format/control characters or repeated whitespace."""
     if value is None:
         return ""
-    text = str(value)
-    if _TAG.search(text):  # markup inside a text field, e.g. "<b>Berlin</b>" in JSON or escaped HTML
-        text = BeautifulSoup(text, "lxml").get_text(" ")
-    text = html.unescape(text)
+    text = html.unescape(str(value))  # first, so escaped markup ("&lt;b&gt;") is seen as markup too
+    if _TAG.search(text):  # markup inside a text field, e.g. "<b>Berlin</b>" in JSON
+        text = _joined_text(BeautifulSoup(text, "lxml"))
     # Cf: zero-width space, bidi overrides (U+202E), soft hyphen, BOM; Cc: stray control characters
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc") or ch in "\t\n\r")
     return _SPACE.sub(" ", text).strip()
@@ -95,8 +94,15 @@ def optional_text(value) -> str | None:
     return text or None
 
 
+def _joined_text(element) -> str:
+    """Text as a browser joins it: inline tags add nothing ("Malm<span>ö</span>"), <br> is a space."""
+    for br in element.find_all("br"):
+        br.replace_with(" ")
+    return element.get_text("")
+
+
 def element_text(element) -> str:
-    return clean_text(element.get_text(" ")) if element is not None else ""
+    return clean_text(_joined_text(element)) if element is not None else ""
 
 
 def map_role(text: str | None, options: dict) -> str:
@@ -146,7 +152,7 @@ def date_of(element) -> str | None:
     """A date from an element: its datetime attribute (<time>) if present, else its text."""
     if element is None:
         return None
-    return normalize_joined(element.get("datetime") or element.get_text(" "))
+    return normalize_joined(element.get("datetime") or _joined_text(element))
 
 
 def dig(data, path: str | None):

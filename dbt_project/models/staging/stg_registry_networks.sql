@@ -42,7 +42,7 @@ select
     end as cited_sources,
     case
         when json_type(doc -> '$.sources') = 'ARRAY'
-            then list_transform(from_json(doc -> '$.sources', '[{"url": "VARCHAR"}]'), s -> s.url)
+            then list_transform(from_json(doc -> '$.sources', '[{"url": "VARCHAR"}]'), lambda s: s.url)
         else []::varchar[]
     end as member_source_urls,
     registry_version,

@@ -1,0 +1,322 @@
+"""The dbt project end to end: a hand-made raw + ref fixture in a real DuckDB file, the real `dbt build`.
+
+Fixture (all name keys computed by hand: lowercase ascii, punctuation folded):
+  runs    r1 (2026-01-01, complete), r2 (2026-02-01, complete), r3 (2026-03-01, NO completion marker)
+  net-a   regional, tag focus=refugees. r1: Berlin, Paris, Madrid. r2: Berlin, Munich, Paris, Strasbourg,
+          Atlantis Town (no such place), BERLIN/DE (duplicate of Berlin/Germany).
+  net-b   global, tag focus=[refugees, integration]. r1: Paris, Madrid. r2: Paris (no country: Paris FR
+          2.1M vs Paris US 25k -> exact_world), Valencia (no country: VE 1.39M vs ES 0.81M -> unresolved),
+          Madrid, Strasbourg.
+  net-c   national DE, tag focus=migration. r1: Frankfurt (tie: am Main 650k vs Oder 58k), Berlin, Kehl,
+          Kreis Nord (county, no such place). r2: one fetch ok (Hamburg), one parse_failed -> r2 is not good,
+          net-c keeps its r1 members.
+  r3 (incomplete) mentions Ghost Town and renames net-a: none of it may show.
+
+Resolved city sets: A = {Berlin, Munich, Paris, Strasbourg}, B = {Paris, Madrid, Strasbourg},
+C = {Frankfurt am Main, Berlin, Kehl}.
+  A-B shared {Paris, Strasbourg} = 2: jaccard 2/(4+3-2) = 0.4, overlap 2/3
+  A-C shared {Berlin} = 1:             jaccard 1/(4+3-1) = 1/6, overlap 1/3
+  B-C shared {} = 0:                   jaccard 0, overlap 0
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DBT_PROJECT = REPO / "dbt_project"
+RAW_SCHEMA = REPO / "warehouse" / "raw_schema.sql"
+
+T1, T2, T3 = datetime(2026, 1, 1), datetime(2026, 2, 1), datetime(2026, 3, 1)
+ALL = ["net-a", "net-b", "net-c"]
+
+# geonameid, name, country, admin1, lat, lon, population, name keys (first = primary)
+PLACES = [
+    (101, "Berlin", "DE", "16", 52.5244, 13.4105, 3_426_354, ["berlin"]),
+    (102, "München", "DE", "02", 48.1374, 11.5755, 1_260_391, ["munchen", "munich"]),
+    (103, "Frankfurt am Main", "DE", "05", 50.1155, 8.6842, 650_000, ["frankfurt am main", "frankfurt"]),
+    (104, "Frankfurt (Oder)", "DE", "11", 52.3471, 14.5506, 58_000, ["frankfurt oder", "frankfurt"]),
+    (105, "Kehl", "DE", "01", 48.5724, 7.8156, 35_000, ["kehl"]),
+    (106, "Hamburg", "DE", "04", 53.5753, 10.0153, 1_739_117, ["hamburg"]),
+    (201, "Paris", "FR", "11", 48.8534, 2.3488, 2_138_551, ["paris"]),
+    (202, "Strasbourg", "FR", "44", 48.5839, 7.7455, 274_845, ["strasbourg", "strassburg"]),
+    (301, "Madrid", "ES", "29", 40.4165, -3.7026, 3_255_944, ["madrid"]),
+    # two names with one key: still one candidate
+    (302, "Valencia", "ES", "60", 39.4739, -0.3763, 814_208, ["valencia", "valencia"]),
+    (401, "Paris", "US", "TX", 33.6609, -95.5555, 24_782, ["paris"]),
+    (501, "Valencia", "VE", "07", 10.1620, -68.0077, 1_385_083, ["valencia"]),
+]
+# code, iso3, name, continent code, continent, capital geonameid, neighbours
+COUNTRIES = [
+    ("DE", "DEU", "Germany", "EU", "Europe", 101, ["FR", "PL", "AT"]),
+    ("FR", "FRA", "France", "EU", "Europe", 201, ["DE", "ES"]),
+    ("ES", "ESP", "Spain", "EU", "Europe", 301, ["FR"]),
+    ("US", "USA", "United States", "NA", "North America", None, ["CA", "MX"]),
+    ("VE", "VEN", "Venezuela", "SA", "South America", None, ["CO"]),
+]
+COUNTRY_NAMES = {
+    "germany": "DE", "deutschland": "DE", "de": "DE", "deu": "DE", "france": "FR", "fr": "FR", "fra": "FR",
+    "spain": "ES", "es": "ES", "espana": "ES", "united states": "US", "us": "US", "venezuela": "VE", "ve": "VE",
+}
+TEXT_KEYS = {
+    "Berlin": "berlin", "BERLIN": "berlin", "Paris": "paris", "Madrid": "madrid", "Munich": "munich",
+    "Strasbourg": "strasbourg", "Atlantis Town": "atlantis town", "Valencia": "valencia",
+    "Frankfurt": "frankfurt", "Kehl": "kehl", "Kreis Nord": "kreis nord", "Hamburg": "hamburg",
+    "Ghost Town": "ghost town", "Germany": "germany", "Deutschland": "deutschland", "France": "france",
+    "FR": "fr", "DE": "de", "Spain": "spain",
+}
+
+
+def registry_doc(network_id: str, name: str) -> dict:
+    base = {
+        "id": network_id, "name": name, "acronym": None, "founded_year": None, "region": None,
+        "country_code": None, "website": f"https://{network_id}.example.org", "members_url": None,
+        "stated_member_count": None, "stated_member_count_text": None, "stated_member_count_as_of": None,
+        "functions": {k: None for k in ("information_sharing", "showcasing", "story_telling", "shaming",
+                                        "seeking_support", "standard_setting")},
+        "tags": {}, "funders": [], "cited_sources": {}, "sources": [],
+    }
+    if network_id == "net-a":
+        base |= {"scope": "regional", "region": "Europe", "network_type": "hybrid", "founded_year": 1986,
+                 "stated_member_count": 130, "tags": {"focus": "refugees"},
+                 "funders": [{"name": "European Union institutions", "role": "funder",
+                              "source": "https://example.org/eu"}],
+                 "sources": [{"url": "https://net-a.example.org/members", "kind": "html"}]}
+        base["functions"]["information_sharing"] = True
+    elif network_id == "net-b":
+        base |= {"scope": "global", "network_type": "grassroots", "tags": {"focus": ["refugees", "integration"]}}
+    else:
+        base |= {"scope": "national", "country_code": "DE", "network_type": "sponsored",
+                 "tags": {"focus": "migration"},
+                 "funders": [{"name": "European Union institutions", "role": "sponsor", "source": "doc:Report"},
+                             {"name": "Federal Ministry of the Interior", "role": "host", "source": None}]}
+    return base
+
+
+# run, network, fetch suffix, parse_status, mentions (name, country[, role[, joined[, member_kind]]])
+MENTION_DEFAULTS = (None, None, "member", None, None)
+FETCHES = [
+    ("r1", "net-a", "1", "ok", [("Berlin", "Germany"), ("Paris", "France"), ("Madrid", "Spain")]),
+    ("r1", "net-b", "1", "ok", [("Paris", None), ("Madrid", "Spain")]),
+    ("r1", "net-c", "1", "ok", [("Frankfurt", None), ("Berlin", None), ("Kehl", None),
+                                ("Kreis Nord", None, "member", None, "county")]),
+    ("r2", "net-a", "1", "ok", [("Berlin", "Germany"), ("Munich", "Deutschland"), ("Paris", "FR"),
+                                ("Strasbourg", "France"), ("Atlantis Town", "Germany"), ("BERLIN", "DE")]),
+    ("r2", "net-b", "1", "ok", [("Paris", None, "founding", "1999"), ("Valencia", None), ("Madrid", "Spain"),
+                                ("Strasbourg", "France")]),
+    ("r2", "net-c", "1", "ok", [("Hamburg", None)]),
+    ("r2", "net-c", "2", "parse_failed", []),
+    ("r3", "net-a", "1", "ok", [("Ghost Town", "Germany")]),
+    ("r3", "net-b", "1", "ok", [("Ghost Town", None)]),
+]
+
+
+def sha(*parts: object) -> str:
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
+
+
+def build_fixture(db_path: Path) -> None:
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute(RAW_SCHEMA.read_text())
+        for run_id, started, complete in (("r1", T1, True), ("r2", T2, True), ("r3", T3, False)):
+            con.execute("insert into raw.runs values (?, ?, 'replay', ?, ?)", [run_id, started, f"v-{run_id}", ALL])
+            if complete:
+                con.execute("insert into raw.run_completions values (?, ?)", [run_id, started.replace(hour=1)])
+            for network_id in ALL:
+                name = {"net-a": {"r1": "Alpha Cities", "r2": "Alpha Cities Network", "r3": "Alpha BROKEN"}[run_id],
+                        "net-b": "Beta Cities", "net-c": "Gamma Kommunen"}[network_id]
+                con.execute("insert into raw.registry_networks values (?, ?, ?, ?)",
+                            [run_id, f"v-{run_id}", network_id, json.dumps(registry_doc(network_id, name))])
+        for run_id, network_id, suffix, status, mentions in FETCHES:
+            url = f"https://{network_id}.example.org/members/{suffix}"
+            fetch_id = sha(run_id, network_id, url)
+            started = {"r1": T1, "r2": T2, "r3": T3}[run_id]
+            con.execute(
+                "insert into raw.fetches values (?, ?, ?, ?, ?, 200, null, 100, ?, ?, 'html_list', '1', ?, ?, ?)",
+                [fetch_id, run_id, network_id, url, url, sha("body", fetch_id), started.replace(minute=5), status,
+                 None if status == "ok" else "page contract failed", len(mentions)])
+            for position, mention in enumerate(mentions, start=1):
+                name, country, role, joined, kind = (*mention, *MENTION_DEFAULTS[len(mention):])
+                con.execute("insert into raw.member_mentions values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [sha(fetch_id, position), fetch_id, run_id, network_id, position, name, country,
+                             role, joined, kind, url])
+        con.execute("insert into ref.gazetteer_versions values ('fixture', ?, ?, ?)",
+                    [T1, len(PLACES), sum(len(p[7]) for p in PLACES)])
+        for gid, name, cc, admin1, lat, lon, pop, keys in PLACES:
+            con.execute("insert into ref.places values (?, ?, ?, ?, ?, ?, ?, null)", [gid, name, cc, admin1, lat, lon, pop])
+            for i, key in enumerate(keys):
+                con.execute("insert into ref.place_names values (?, ?, ?, ?, ?)", [gid, cc, f"{name}#{i}", key, i == 0])
+        for cc, iso3, name, cont_code, cont, capital, neighbours in COUNTRIES:
+            con.execute("insert into ref.countries values (?, ?, ?, ?, ?, null, ?, ?, null)",
+                        [cc, iso3, name, cont_code, cont, capital, neighbours])
+        con.executemany("insert into ref.country_names values (?, ?)", list(COUNTRY_NAMES.items()))
+        con.executemany("insert into ref.text_keys values (?, ?)", list(TEXT_KEYS.items()))
+    finally:
+        con.close()
+
+
+def dbt_executable() -> str:
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def run_dbt(command: list[str], db_path: Path, work: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TCN_DUCKDB_PATH": str(db_path), "DO_NOT_TRACK": "1"}
+    return subprocess.run(
+        [dbt_executable(), *command, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("dbt")
+    db_path = work / "warehouse.duckdb"
+    build_fixture(db_path)
+    result = run_dbt(["build", "--vars", "{most_connected_min: 2}"], db_path, work)
+    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
+    return db_path
+
+
+def rows(db_path: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_every_node_passed_including_unit_tests(built):
+    results = json.loads((built.parent / "target" / "run_results.json").read_text())["results"]
+    bad = [(r["unique_id"], r["status"]) for r in results if r["status"] not in ("success", "pass")]
+    assert bad == []
+    unit = [r["unique_id"] for r in results if r["unique_id"].startswith("unit_test.")]
+    assert len(unit) == 2
+    schemas = {s for (s,) in rows(built, "select distinct table_schema from information_schema.tables")}
+    assert {"staging", "intermediate", "marts", "metrics"} <= schemas
+    assert not any(s.startswith("main_") for s in schemas)
+
+
+def test_failed_network_keeps_its_last_good_members(built):
+    members = rows(built, "select member_name, run_id, first_seen, last_seen from marts.fct_membership "
+                          "where network_id = 'net-c' order by member_name")
+    assert [m[0] for m in members] == ["Berlin", "Frankfurt", "Kehl", "Kreis Nord"]
+    assert {m[1] for m in members} == {"r1"}
+    assert {(m[2], m[3]) for m in members} == {(T1, T1)}
+    status = rows(built, "select data_run_id, latest_attempt_run_id, latest_attempt_ok from marts.dim_network "
+                         "where network_id = 'net-c'")
+    assert status == [("r1", "r2", False)]
+
+
+def test_incomplete_run_is_invisible(built):
+    assert rows(built, "select count(*) from marts.fct_membership where member_name = 'Ghost Town'") == [(0,)]
+    assert rows(built, "select name from marts.dim_network where network_id = 'net-a'") == [("Alpha Cities Network",)]
+    assert rows(built, "select distinct run_id from marts.fct_membership where network_id <> 'net-c'") == [("r2",)]
+
+
+def test_current_members_dedupe_and_history(built):
+    a = rows(built, "select member_name, country_code, city_id, first_seen, last_seen from marts.fct_membership "
+                    "where network_id = 'net-a' order by member_name")
+    assert a == [
+        ("Atlantis Town", "DE", None, T2, T2),
+        ("Berlin", "DE", 101, T1, T2),  # BERLIN/DE was the same member; the first position kept its spelling
+        ("Munich", "DE", 102, T2, T2),
+        ("Paris", "FR", 201, T1, T2),
+        ("Strasbourg", "FR", 202, T2, T2),
+    ]
+
+
+def test_resolution_methods(built):
+    got = {(n, m): r for n, m, *r in rows(
+        built, "select network_id, member_name, city_id, resolution_method, resolution_score, n_candidates, "
+               "member_kind from marts.fct_membership")}
+    assert got[("net-c", "Frankfurt")] == [103, "exact", 1.0, 2, "city"]  # tie: the more populous place
+    assert got[("net-c", "Kehl")] == [105, "exact", 1.0, 1, "city"]  # country from the national network
+    assert got[("net-b", "Paris")] == [201, "exact_world", 0.9, 2, "city"]  # 2.1M >= 10 x 25k
+    assert got[("net-b", "Valencia")] == [None, "unresolved", 0.0, 2, "unknown"]  # 1.39M < 10 x 0.81M
+    assert got[("net-c", "Kreis Nord")] == [None, "unresolved", 0.0, 0, "county"]
+
+
+def test_unresolved_are_listed_for_review(built):
+    review = rows(built, "select network_id, member_name, country_text, reason, n_candidates "
+                         "from marts.review_unresolved order by network_id, member_name")
+    assert review == [
+        ("net-a", "Atlantis Town", "Germany", "no_candidate", 0),
+        ("net-b", "Valencia", None, "ambiguous_without_country", 2),
+        ("net-c", "Kreis Nord", None, "no_candidate", 0),
+    ]
+
+
+def test_dim_city_flags(built):
+    cities = {r[0]: r[1:] for r in rows(
+        built, "select city_id, size_band, is_capital, is_border, in_networks_now, country, continent "
+               "from marts.dim_city")}
+    assert set(cities) == {101, 102, 103, 105, 201, 202, 301}  # Frankfurt (Oder) lost the tie
+    assert cities[101] == (">=1M", True, False, 2, "Germany", "Europe")
+    assert cities[105] == ("10k-50k", False, True, 1, "Germany", "Europe")  # ~5 km from Strasbourg
+    assert cities[202] == ("250k-1M", False, True, 2, "France", "Europe")  # ~5 km from Kehl
+    assert cities[103][2] is False  # Frankfurt am Main is ~170 km from France
+
+
+def test_funders(built):
+    assert rows(built, "select name, n_networks from marts.dim_funder order by name") == [
+        ("European Union institutions", 2), ("Federal Ministry of the Interior", 1)]
+    assert rows(built, "select b.network_id, f.name, b.role from marts.bridge_network_funder b "
+                       "join marts.dim_funder f using (funder_id) order by 1, 2") == [
+        ("net-a", "European Union institutions", "funder"),
+        ("net-c", "European Union institutions", "sponsor"),
+        ("net-c", "Federal Ministry of the Interior", "host"),
+    ]
+
+
+def test_network_overlap_matches_hand_computed_values(built):
+    overlap = rows(built, "select network_a, network_b, members_a, members_b, shared, jaccard, "
+                          "overlap_coefficient, shared_city_ids from metrics.network_overlap order by 1, 2")
+    expected = [
+        ("net-a", "net-b", 4, 3, 2, 2 / 5, 2 / 3, [201, 202]),
+        ("net-a", "net-c", 4, 3, 1, 1 / 6, 1 / 3, [101]),
+        ("net-b", "net-c", 3, 3, 0, 0.0, 0.0, []),
+    ]
+    assert len(overlap) == len(expected)
+    for got, want in zip(overlap, expected):
+        assert got[:5] == want[:5] and got[7] == want[7]
+        assert got[5] == pytest.approx(want[5]) and got[6] == pytest.approx(want[6])
+
+
+def test_city_degree_and_most_connected(built):
+    degree = {r[0]: r[1:] for r in rows(
+        built, "select city_id, n_networks, network_ids, degree_rank, n_networks_in_subset "
+               "from metrics.city_network_degree")}
+    assert degree[101] == (2, ["net-a", "net-c"], 1, 1)
+    assert degree[201] == (2, ["net-a", "net-b"], 1, 2)  # net-b's focus is a list holding "refugees"
+    assert degree[103] == (1, ["net-c"], 2, 0)
+    # built with --vars most_connected_min: 2
+    assert rows(built, "select name, is_capital, is_border, population from metrics.most_connected_cities "
+                       "order by name") == [("Paris", True, False, 2_138_551), ("Strasbourg", False, True, 274_845)]
+
+
+def test_invariant_tests_catch_a_broken_metric(built, tmp_path):
+    """The metric invariants are real: corrupt a copy of the built warehouse and dbt test must fail."""
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(built, broken)
+    con = duckdb.connect(str(broken))
+    try:
+        con.execute("update metrics.network_overlap set jaccard = 0.9 where network_b = 'net-c'")
+    finally:
+        con.close()
+    result = run_dbt(["test", "--select", "network_overlap,test_type:data"], broken, tmp_path)
+    assert result.returncode != 0
+    failed = [r["unique_id"] for r in json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+              if r["status"] == "fail"]
+    assert any("expression_is_true_network_overlap" in unique_id for unique_id in failed), failed

@@ -1,0 +1,77 @@
+"""Publishing: Parquet + DuckDB copy + manifest, atomic, and never blocked by a reader of the copy."""
+import hashlib
+import json
+import subprocess
+import sys
+import time
+
+import duckdb
+import pytest
+
+from warehouse.paths import data_paths
+from warehouse.publish import PublishError, publish
+
+
+def _build(db, n_rows):
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS marts; CREATE SCHEMA IF NOT EXISTS metrics; CREATE SCHEMA IF NOT EXISTS raw")
+        con.execute("CREATE OR REPLACE TABLE marts.dim_city AS SELECT range AS city_id, 'c' || range AS name FROM range(?)",
+                    [n_rows])
+        con.execute("CREATE OR REPLACE TABLE metrics.network_overlap AS SELECT 'a' AS network_a, 'b' AS network_b, 0.5 AS jaccard")
+        con.execute("CREATE OR REPLACE TABLE raw.fetches AS SELECT 1 AS secret")
+
+
+@pytest.fixture
+def paths(tmp_path):
+    return data_paths(tmp_path / "data")
+
+
+def test_manifest_describes_what_was_written(paths):
+    _build(paths.working_db, 5)
+    manifest = publish(paths, "run-1")
+    entries = {t["table"]: t for t in manifest["tables"]}
+    assert set(entries) == {"dim_city", "network_overlap"}  # raw tables are never published
+    city = entries["dim_city"]
+    assert city["rows"] == 5 and [c["name"] for c in city["columns"]] == ["city_id", "name"]
+    parquet = paths.published / city["path"]
+    assert hashlib.sha256(parquet.read_bytes()).hexdigest() == city["sha256"]
+    assert json.loads((paths.published / "manifest.json").read_text())["run_id"] == "run-1"
+    with duckdb.connect(str(paths.published_db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM marts.dim_city").fetchone()[0] == 5
+    assert not list(paths.published.rglob("*.tmp-publish*"))
+
+
+READER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.execute("SELECT count(*) FROM marts.dim_city").fetchone()[0], flush=True)
+time.sleep(30)
+"""
+
+
+def test_a_reader_holding_the_published_file_does_not_block_the_next_publish(paths):
+    _build(paths.working_db, 5)
+    publish(paths, "run-1")
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(paths.published_db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "5"  # the reader has the file open
+        _build(paths.working_db, 7)
+        manifest = publish(paths, "run-2")
+        assert manifest["run_id"] == "run-2"
+        assert reader.poll() is None  # still reading its (old) copy
+    finally:
+        reader.kill()
+        reader.wait()
+    with duckdb.connect(str(paths.published_db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM marts.dim_city").fetchone()[0] == 7
+
+
+def test_nothing_to_publish_is_an_error_and_keeps_the_previous_files(paths):
+    _build(paths.working_db, 3)
+    publish(paths, "run-1")
+    before = (paths.published / "manifest.json").read_text()
+    with duckdb.connect(str(paths.working_db)) as con:
+        con.execute("DROP SCHEMA marts CASCADE; DROP SCHEMA metrics CASCADE")
+    with pytest.raises(PublishError, match="nothing to publish"):
+        publish(paths, "run-2")
+    assert (paths.published / "manifest.json").read_text() == before

@@ -1,0 +1,82 @@
+"""Raw layer: append-only, idempotent per run and network, every mention traceable to its fetch."""
+from datetime import datetime
+
+import duckdb
+import pytest
+
+from scrapers.collect import FetchRecord, NetworkResult
+from scrapers.model import FetchedResponse, MemberMention, SourceSpec
+from warehouse.db import ensure_schema
+from warehouse.raw_load import complete_run, load_network, refresh_text_keys, start_run
+
+
+class _Registry:  # the two attributes start_run reads
+    version = "v-test"
+    networks = {}
+
+
+def _result(network_id: str, names: list[str], ok: bool = True) -> NetworkResult:
+    spec = SourceSpec(network_id, f"https://{network_id}.example/members", "html", "html_list",
+                      (f"{network_id}.example",))
+    body = "".join(f"<li>{n}</li>" for n in names).encode()
+    resp = FetchedResponse(spec.url, spec.url, 200 if ok else 503, {"Content-Type": "text/html"},
+                           body if ok else b"", None if ok else "http_503", datetime(2026, 1, 1))
+    mentions = [MemberMention(n, "Germany", source_url=spec.url) for n in names] if ok else []
+    record = FetchRecord(spec, resp, "1", "ok" if ok else "fetch_failed",
+                         None if ok else f"{network_id}: fetching failed: http_503", mentions)
+    return NetworkResult(network_id, [record])
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "w.duckdb"
+    ensure_schema(path)
+    return path
+
+
+def _count(db, table):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_reloading_a_run_inserts_nothing_new(db):
+    assert start_run(db, "run-1", "replay", _Registry, ["a"]) is True
+    assert load_network(db, "run-1", _result("a", ["Berlin", "Köln"])) == 2
+    before = {t: _count(db, t) for t in ("raw.runs", "raw.fetches", "raw.bodies", "raw.member_mentions")}
+    assert start_run(db, "run-1", "replay", _Registry, ["a"]) is False
+    assert load_network(db, "run-1", _result("a", ["Berlin", "Köln"])) == 0
+    complete_run(db, "run-1")
+    complete_run(db, "run-1")
+    assert {t: _count(db, t) for t in before} == before
+    assert _count(db, "raw.run_completions") == 1
+
+
+def test_identical_bodies_are_stored_once_across_runs(db):
+    for run in ("run-1", "run-2"):
+        start_run(db, run, "replay", _Registry, ["a"])
+        load_network(db, run, _result("a", ["Berlin"]))
+    assert _count(db, "raw.fetches") == 2 and _count(db, "raw.bodies") == 1
+
+
+def test_failed_network_is_recorded_and_others_load(db):
+    start_run(db, "run-1", "replay", _Registry, ["a", "b"])
+    load_network(db, "run-1", _result("a", [], ok=False))
+    load_network(db, "run-1", _result("b", ["Athens"]))
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT network_id, parse_status, error, n_mentions FROM raw.fetches ORDER BY 1").fetchall()
+    assert rows == [("a", "fetch_failed", "http_503", 0), ("b", "ok", None, 1)]
+
+
+def test_every_mention_traces_to_its_fetch_and_names_round_trip(db):
+    hostile = "Robert'); DROP TABLE raw.fetches;--"
+    start_run(db, "run-1", "replay", _Registry, ["a"])
+    load_network(db, "run-1", _result("a", [hostile, "Malmö"]))
+    refresh_text_keys(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        orphans = con.execute("""SELECT count(*) FROM raw.member_mentions m
+                                 LEFT JOIN raw.fetches f USING (fetch_id) WHERE f.fetch_id IS NULL""").fetchone()[0]
+        names = [r[0] for r in con.execute("SELECT member_name FROM raw.member_mentions ORDER BY position").fetchall()]
+        keys = dict(con.execute("SELECT text, name_key FROM ref.text_keys").fetchall())
+    assert orphans == 0
+    assert names == [hostile, "Malmö"]
+    assert keys["Malmö"] == "malmo" and keys["Germany"] == "germany"
