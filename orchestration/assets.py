@@ -1,5 +1,4 @@
 """Dagster assets wrapping the scrapers and the warehouse; all logic lives in those packages."""
-from __future__ import annotations
 
 import dagster as dg
 

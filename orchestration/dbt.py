@@ -1,5 +1,4 @@
 """The dbt project as Dagster assets: one `dbt build` per run; dbt tests become asset checks."""
-from __future__ import annotations
 
 import shutil
 import sys
