@@ -4,6 +4,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV_STAMP := .venv/.synced-stamp
 DBT_DIR := dbt_project
+DATA_DIR ?= $(or $(TCN_DATA_DIR),$(CURDIR)/data)
 
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
@@ -24,17 +25,19 @@ $(VENV_STAMP): $(UV) pyproject.toml uv.lock
 
 # dagster-dbt builds its assets from dbt's manifest; `dbt parse` needs no database
 manifest: $(VENV_STAMP)
-	cd $(DBT_DIR) && TCN_DUCKDB_PATH=$${TCN_DUCKDB_PATH:-$(CURDIR)/data/warehouse.duckdb} \
+	cd $(DBT_DIR) && TCN_DUCKDB_PATH=$(DATA_DIR)/warehouse.duckdb \
 		../.venv/bin/dbt parse --quiet --project-dir . --profiles-dir .
 
 run: manifest
-	.venv/bin/tcn refresh
+	.venv/bin/tcn refresh --data-dir $(DATA_DIR)
 
 test: manifest
 	.venv/bin/pytest
 
+# the Dagster UI; runs persist under $(DATA_DIR)/dagster_home
 dev: manifest
-	.venv/bin/dagster dev -w workspace.yaml
+	TCN_DATA_DIR=$(DATA_DIR) .venv/bin/python -c "from orchestration.settings import configure_environment as c; c()"
+	TCN_DATA_DIR=$(DATA_DIR) DAGSTER_HOME=$(DATA_DIR)/dagster_home .venv/bin/dagster dev -w workspace.yaml
 
 clean:
 	rm -rf $(TOOLS) .venv $(DBT_DIR)/target $(DBT_DIR)/logs

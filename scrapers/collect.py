@@ -2,13 +2,27 @@
 
 Nothing here raises for a bad page: every outcome becomes a FetchRecord with a status and a message that
 names the network and the URL, so one broken network never stops the others.
+
+A source is one of:
+  - one page (the default);
+  - a paginated listing (option `next`: CSS selector of the "next page" link), every page its own record;
+  - an index linking to one page per member (parser link_index, option `member_links`): the index is
+    recorded without members, each member page is fetched and parsed by the `member_page` parser;
+  - a curated file on disk (`path`), read here rather than by the HTTP fetcher.
+Each page's record carries a copy of the spec with that page's URL (and parser), so raw.fetches gets one
+row per URL.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, replace
 
+from scrapers.local_file import read_local
 from scrapers.model import FetchedResponse, MemberMention, SourceSpec
 from scrapers.parsers import PARSERS, ParseError
+from scrapers.parsers.links import next_page_url
+
+DEFAULT_MAX_PAGES = 50
 
 
 @dataclass
@@ -19,6 +33,7 @@ class FetchRecord:
     parse_status: str  # ok | fetch_failed | parse_failed
     parse_error: str | None = None
     mentions: list[MemberMention] = field(default_factory=list)
+    note: str | None = None  # why following links stopped here, when that is worth knowing (not an error)
 
 
 @dataclass
@@ -41,13 +56,18 @@ class NetworkResult:
     def errors(self) -> list[str]:
         return [r.parse_error for r in self.records if r.parse_error]
 
+    @property
+    def notes(self) -> list[str]:
+        return [r.note for r in self.records if r.note]
 
-def parse_response(spec: SourceSpec, response: FetchedResponse) -> FetchRecord:
+
+def parse_response(spec: SourceSpec, response: FetchedResponse, *, allow_empty: bool = False) -> FetchRecord:
     parser = PARSERS[spec.parser]
     if not response.ok:
         reason = response.error or f"http_{response.status}"
+        what = f"reading {spec.path}" if spec.path else f"fetching {spec.url}"
         return FetchRecord(spec, response, parser.version, "fetch_failed",
-                           f"{spec.network_id}: fetching {spec.url} failed: {reason}")
+                           f"{spec.network_id}: {what} failed: {reason}")
     try:
         mentions = parser.parse(response, spec.options)
     except ParseError as exc:
@@ -55,15 +75,99 @@ def parse_response(spec: SourceSpec, response: FetchedResponse) -> FetchRecord:
     except Exception as exc:  # a parser bug must not take down the other networks
         return FetchRecord(spec, response, parser.version, "parse_failed",
                            f"{spec.network_id}: parser {spec.parser} crashed on {spec.url}: {exc!r}")
-    if not mentions:
+    if not mentions and not allow_empty:
         return FetchRecord(spec, response, parser.version, "parse_failed",
                            f"{spec.network_id}: no members found on {spec.url} by parser {spec.parser}")
     return FetchRecord(spec, response, parser.version, "ok", None, mentions)
 
 
+def max_pages(spec: SourceSpec) -> int:
+    value = spec.options.get("max_pages", DEFAULT_MAX_PAGES)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else DEFAULT_MAX_PAGES
+
+
+def _add_note(record: FetchRecord, text: str) -> None:
+    record.note = f"{record.note}; {text}" if record.note else text
+
+
+def _pages(spec: SourceSpec, fetcher, *, index: bool) -> list[FetchRecord]:
+    """The first page and, with option `next`, the pages after it until a stop condition."""
+    selector = spec.options.get("next")
+    limit = max_pages(spec)
+    seen_urls: set[str] = set()
+    seen_bodies: dict[str, str] = {}  # sha256 of the body -> first URL that returned it
+    records: list[FetchRecord] = []
+    url = spec.url
+    while True:
+        seen_urls.add(url)
+        page_spec = spec if url == spec.url else replace(spec, url=url)
+        response = fetcher.fetch(url, spec.allowed_hosts, network_id=spec.network_id)
+        digest = hashlib.sha256(response.body).hexdigest() if response.ok else None
+        if digest in seen_bodies:  # a site that answers every page number with the same page
+            records.append(FetchRecord(page_spec, response, PARSERS[spec.parser].version, "ok",
+                                       note=f"pagination stopped: {url} repeats the content of "
+                                            f"{seen_bodies[digest]}"))
+            return records
+        if digest:
+            seen_bodies[digest] = url
+        record = parse_response(page_spec, response, allow_empty=index)
+        records.append(record)
+        if not selector or record.parse_status != "ok":
+            return records
+        following = next_page_url(response, selector)
+        if following is None:
+            return records  # the last page
+        if following in seen_urls:
+            _add_note(record, f"pagination stopped: the next link of {url} points back to {following}")
+            return records
+        if len(records) >= limit:
+            _add_note(record, f"pagination stopped after max_pages={limit}; {following} was not fetched")
+            return records
+        url = following
+
+
+def _member_pages(index_pages: list[FetchRecord], fetcher) -> list[FetchRecord]:
+    """Fetch and parse the member pages the index pages link to (each once, at most max_pages)."""
+    spec = index_pages[0].spec
+    index_urls = {page.spec.url for page in index_pages}  # a "back to all members" link is not a member
+    links: list[str] = []
+    for page in index_pages:
+        if page.parse_status != "ok":
+            continue
+        try:
+            found = PARSERS[spec.parser].links(page.response, spec.options)
+        except ParseError as exc:
+            page.parse_status, page.parse_error = "parse_failed", f"{spec.network_id}: {exc}"
+            continue
+        for link in found:
+            if link not in links and link not in index_urls:
+                links.append(link)
+    limit = max_pages(spec)
+    if len(links) > limit:
+        _add_note(index_pages[-1], f"{len(links)} member links from {spec.url}; only the first "
+                                   f"max_pages={limit} were fetched")
+    member_spec = SourceSpec(network_id=spec.network_id, url=spec.url, kind="html",
+                             parser=spec.options["member_page"], allowed_hosts=spec.allowed_hosts,
+                             options=dict(spec.options.get("member_options") or {}))
+    records = []
+    for link in links[:limit]:
+        # the fetcher refuses links outside allowed_hosts; the refusal is recorded like any failed fetch
+        response = fetcher.fetch(link, spec.allowed_hosts, network_id=spec.network_id)
+        records.append(parse_response(replace(member_spec, url=link), response))
+    return records
+
+
+def collect_source(spec: SourceSpec, fetcher) -> list[FetchRecord]:
+    """Every record one source spec produces: its pages, then (for an index) its member pages."""
+    if spec.path is not None:
+        return [parse_response(spec, read_local(spec))]
+    index = bool(spec.options.get("member_links"))
+    pages = _pages(spec, fetcher, index=index)
+    return pages + _member_pages(pages, fetcher) if index else pages
+
+
 def collect_network(network_id: str, sources: tuple[SourceSpec, ...], fetcher) -> NetworkResult:
     records = []
     for spec in sources:
-        response = fetcher.fetch(spec.url, spec.allowed_hosts)
-        records.append(parse_response(spec, response))
+        records.extend(collect_source(spec, fetcher))
     return NetworkResult(network_id, records)

@@ -11,10 +11,12 @@ class SourceSpec:
 
     network_id: str
     url: str
-    kind: str  # html | json | csv
+    kind: str  # html | json | csv | xlsx
     parser: str  # a name in scrapers.parsers.PARSERS
     allowed_hosts: tuple[str, ...]
     options: dict = field(default_factory=dict, hash=False, compare=False)
+    # a curated file read from disk instead of fetched; url is then a file-curated:// label, not fetched
+    path: str | None = None
 
 
 @dataclass

@@ -9,6 +9,14 @@ import pytest
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
+
+def pytest_configure(config):
+    # importing the Dagster definitions configures a data dir: keep it out of the user's ./data
+    import tempfile
+
+    os.environ["TCN_DATA_DIR"] = tempfile.mkdtemp(prefix="tcn-test-data-")
+    os.environ["DAGSTER_HOME"] = os.path.join(os.environ["TCN_DATA_DIR"], "dagster_home")
+
 REPO = Path(__file__).resolve().parent.parent
 
 

@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -179,14 +180,25 @@ def run_dbt(command: list[str], db_path: Path, work: Path) -> subprocess.Complet
     )
 
 
+BUILD_VARS = "{most_connected_min: 2}"
+
+
+@dataclass(frozen=True)
+class Built:
+    db_path: Path
+    work: Path
+    results: list[dict]  # run_results.json of the build
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
+def built(tmp_path_factory) -> Built:
     work = tmp_path_factory.mktemp("dbt")
     db_path = work / "warehouse.duckdb"
     build_fixture(db_path)
-    result = run_dbt(["build", "--vars", "{most_connected_min: 2}"], db_path, work)
+    result = run_dbt(["build", "--vars", BUILD_VARS], db_path, work)
     assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
-    return db_path
+    results = json.loads((work / "target" / "run_results.json").read_text())["results"]
+    return Built(db_path, work, results)
 
 
 def rows(db_path: Path, sql: str) -> list[tuple]:
@@ -198,35 +210,34 @@ def rows(db_path: Path, sql: str) -> list[tuple]:
 
 
 def test_every_node_passed_including_unit_tests(built):
-    results = json.loads((built.parent / "target" / "run_results.json").read_text())["results"]
-    bad = [(r["unique_id"], r["status"]) for r in results if r["status"] not in ("success", "pass")]
+    bad = [(r["unique_id"], r["status"]) for r in built.results if r["status"] not in ("success", "pass")]
     assert bad == []
-    unit = [r["unique_id"] for r in results if r["unique_id"].startswith("unit_test.")]
+    unit = [r["unique_id"] for r in built.results if r["unique_id"].startswith("unit_test.")]
     assert len(unit) == 2
-    schemas = {s for (s,) in rows(built, "select distinct table_schema from information_schema.tables")}
+    schemas = {s for (s,) in rows(built.db_path, "select distinct table_schema from information_schema.tables")}
     assert {"staging", "intermediate", "marts", "metrics"} <= schemas
     assert not any(s.startswith("main_") for s in schemas)
 
 
 def test_failed_network_keeps_its_last_good_members(built):
-    members = rows(built, "select member_name, run_id, first_seen, last_seen from marts.fct_membership "
+    members = rows(built.db_path, "select member_name, run_id, first_seen, last_seen from marts.fct_membership "
                           "where network_id = 'net-c' order by member_name")
     assert [m[0] for m in members] == ["Berlin", "Frankfurt", "Kehl", "Kreis Nord"]
     assert {m[1] for m in members} == {"r1"}
     assert {(m[2], m[3]) for m in members} == {(T1, T1)}
-    status = rows(built, "select data_run_id, latest_attempt_run_id, latest_attempt_ok from marts.dim_network "
+    status = rows(built.db_path, "select data_run_id, latest_attempt_run_id, latest_attempt_ok from marts.dim_network "
                          "where network_id = 'net-c'")
     assert status == [("r1", "r2", False)]
 
 
 def test_incomplete_run_is_invisible(built):
-    assert rows(built, "select count(*) from marts.fct_membership where member_name = 'Ghost Town'") == [(0,)]
-    assert rows(built, "select name from marts.dim_network where network_id = 'net-a'") == [("Alpha Cities Network",)]
-    assert rows(built, "select distinct run_id from marts.fct_membership where network_id <> 'net-c'") == [("r2",)]
+    assert rows(built.db_path, "select count(*) from marts.fct_membership where member_name = 'Ghost Town'") == [(0,)]
+    assert rows(built.db_path, "select name from marts.dim_network where network_id = 'net-a'") == [("Alpha Cities Network",)]
+    assert rows(built.db_path, "select distinct run_id from marts.fct_membership where network_id <> 'net-c'") == [("r2",)]
 
 
 def test_current_members_dedupe_and_history(built):
-    a = rows(built, "select member_name, country_code, city_id, first_seen, last_seen from marts.fct_membership "
+    a = rows(built.db_path, "select member_name, country_code, city_id, first_seen, last_seen from marts.fct_membership "
                     "where network_id = 'net-a' order by member_name")
     assert a == [
         ("Atlantis Town", "DE", None, T2, T2),
@@ -239,7 +250,7 @@ def test_current_members_dedupe_and_history(built):
 
 def test_resolution_methods(built):
     got = {(n, m): r for n, m, *r in rows(
-        built, "select network_id, member_name, city_id, resolution_method, resolution_score, n_candidates, "
+        built.db_path, "select network_id, member_name, city_id, resolution_method, resolution_score, n_candidates, "
                "member_kind from marts.fct_membership")}
     assert got[("net-c", "Frankfurt")] == [103, "exact", 1.0, 2, "city"]  # tie: the more populous place
     assert got[("net-c", "Kehl")] == [105, "exact", 1.0, 1, "city"]  # country from the national network
@@ -249,7 +260,7 @@ def test_resolution_methods(built):
 
 
 def test_unresolved_are_listed_for_review(built):
-    review = rows(built, "select network_id, member_name, country_text, reason, n_candidates "
+    review = rows(built.db_path, "select network_id, member_name, country_text, reason, n_candidates "
                          "from marts.review_unresolved order by network_id, member_name")
     assert review == [
         ("net-a", "Atlantis Town", "Germany", "no_candidate", 0),
@@ -260,7 +271,7 @@ def test_unresolved_are_listed_for_review(built):
 
 def test_dim_city_flags(built):
     cities = {r[0]: r[1:] for r in rows(
-        built, "select city_id, size_band, is_capital, is_border, in_networks_now, country, continent "
+        built.db_path, "select city_id, size_band, is_capital, is_border, in_networks_now, country, continent "
                "from marts.dim_city")}
     assert set(cities) == {101, 102, 103, 105, 201, 202, 301}  # Frankfurt (Oder) lost the tie
     assert cities[101] == (">=1M", True, False, 2, "Germany", "Europe")
@@ -270,9 +281,9 @@ def test_dim_city_flags(built):
 
 
 def test_funders(built):
-    assert rows(built, "select name, n_networks from marts.dim_funder order by name") == [
+    assert rows(built.db_path, "select name, n_networks from marts.dim_funder order by name") == [
         ("European Union institutions", 2), ("Federal Ministry of the Interior", 1)]
-    assert rows(built, "select b.network_id, f.name, b.role from marts.bridge_network_funder b "
+    assert rows(built.db_path, "select b.network_id, f.name, b.role from marts.bridge_network_funder b "
                        "join marts.dim_funder f using (funder_id) order by 1, 2") == [
         ("net-a", "European Union institutions", "funder"),
         ("net-c", "European Union institutions", "sponsor"),
@@ -281,7 +292,7 @@ def test_funders(built):
 
 
 def test_network_overlap_matches_hand_computed_values(built):
-    overlap = rows(built, "select network_a, network_b, members_a, members_b, shared, jaccard, "
+    overlap = rows(built.db_path, "select network_a, network_b, members_a, members_b, shared, jaccard, "
                           "overlap_coefficient, shared_city_ids from metrics.network_overlap order by 1, 2")
     expected = [
         ("net-a", "net-b", 4, 3, 2, 2 / 5, 2 / 3, [201, 202]),
@@ -296,27 +307,32 @@ def test_network_overlap_matches_hand_computed_values(built):
 
 def test_city_degree_and_most_connected(built):
     degree = {r[0]: r[1:] for r in rows(
-        built, "select city_id, n_networks, network_ids, degree_rank, n_networks_in_subset "
+        built.db_path, "select city_id, n_networks, network_ids, degree_rank, n_networks_in_subset "
                "from metrics.city_network_degree")}
     assert degree[101] == (2, ["net-a", "net-c"], 1, 1)
     assert degree[201] == (2, ["net-a", "net-b"], 1, 2)  # net-b's focus is a list holding "refugees"
     assert degree[103] == (1, ["net-c"], 2, 0)
     # built with --vars most_connected_min: 2
-    assert rows(built, "select name, is_capital, is_border, population from metrics.most_connected_cities "
+    assert rows(built.db_path, "select name, is_capital, is_border, population from metrics.most_connected_cities "
                        "order by name") == [("Paris", True, False, 2_138_551), ("Strasbourg", False, True, 274_845)]
 
 
-def test_invariant_tests_catch_a_broken_metric(built, tmp_path):
-    """The metric invariants are real: corrupt a copy of the built warehouse and dbt test must fail."""
-    broken = tmp_path / "broken.duckdb"
-    shutil.copy(built, broken)
-    con = duckdb.connect(str(broken))
+def test_invariant_tests_catch_a_broken_metric(built):
+    """The metric invariants are real: corrupt the built warehouse and `dbt test` must fail (then restore it).
+    Same database path, vars and target dir as the build, so dbt reuses its parse."""
+    backup = built.work / "backup.duckdb"
+    shutil.copy(built.db_path, backup)
     try:
-        con.execute("update metrics.network_overlap set jaccard = 0.9 where network_b = 'net-c'")
+        con = duckdb.connect(str(built.db_path))
+        try:
+            con.execute("update metrics.network_overlap set jaccard = 0.9 where network_b = 'net-c'")
+        finally:
+            con.close()
+        result = run_dbt(["test", "--select", "network_overlap,test_type:data", "--vars", BUILD_VARS],
+                         built.db_path, built.work)
+        results = json.loads((built.work / "target" / "run_results.json").read_text())["results"]
     finally:
-        con.close()
-    result = run_dbt(["test", "--select", "network_overlap,test_type:data"], broken, tmp_path)
+        shutil.copy(backup, built.db_path)
     assert result.returncode != 0
-    failed = [r["unique_id"] for r in json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
-              if r["status"] == "fail"]
-    assert any("expression_is_true_network_overlap" in unique_id for unique_id in failed), failed
+    failed = [r["unique_id"] for r in results if r["status"] == "fail"]
+    assert failed and all("expression_is_true_network_overlap" in unique_id for unique_id in failed), failed

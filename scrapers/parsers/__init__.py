@@ -10,11 +10,14 @@ from typing import Protocol
 
 from scrapers.model import FetchedResponse, MemberMention
 from scrapers.parsers.common import ParseError
+from scrapers.parsers.curated_table import CuratedTableParser
 from scrapers.parsers.html_cards import HtmlCardsParser
 from scrapers.parsers.html_list import HtmlListParser
 from scrapers.parsers.html_table import HtmlTableParser
 from scrapers.parsers.json_api import JsonApiParser
+from scrapers.parsers.link_index import LinkIndexParser
 from scrapers.parsers.prose_list import ProseListParser
+from scrapers.parsers.script_json import ScriptJsonParser
 from scrapers.parsers.sichere_haefen_api import SichereHaefenApiParser
 
 
@@ -34,6 +37,9 @@ PARSERS: dict[str, Parser] = {
         ProseListParser(),
         JsonApiParser(),
         SichereHaefenApiParser(),
+        ScriptJsonParser(),
+        CuratedTableParser(),
+        LinkIndexParser(),
     )
 }
 

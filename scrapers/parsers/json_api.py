@@ -44,20 +44,25 @@ class JsonApiParser:
             raise ParseError(f"no records at path {path!r} (missing key {exc.args[0]!r}) on {url}") from exc
         if not isinstance(records, list):
             raise ParseError(f"records at path {path!r} on {url} are a {type(records).__name__}, not a list")
-        name_field = options.get("name", "name")
-        mentions: list[MemberMention] = []
-        for record in records:
-            if not isinstance(record, dict):
-                continue
-            name = clean_name(_scalar(dig_optional(record, name_field)))
-            if not name:
-                continue
-            mentions.append(MemberMention(
-                member_name=name,
-                country=optional_text(_scalar(dig_optional(record, options.get("country")))),
-                role=map_role(_scalar(dig_optional(record, options.get("role"))), options),
-                joined=normalize_joined(_scalar(dig_optional(record, options.get("joined")))),
-                member_kind=map_kind(_scalar(dig_optional(record, options.get("kind"))), options.get("kind_map")),
-                source_url=url,
-            ))
-        return mentions
+        return mentions_from_records(records, options, url)
+
+
+def mentions_from_records(records: list, options: dict, url: str) -> list[MemberMention]:
+    """One mention per record (a dict) that has a name; shared with script_json."""
+    name_field = options.get("name", "name")
+    mentions: list[MemberMention] = []
+    for record in records:
+        if not isinstance(record, dict):
+            continue
+        name = clean_name(_scalar(dig_optional(record, name_field)))
+        if not name:
+            continue
+        mentions.append(MemberMention(
+            member_name=name,
+            country=optional_text(_scalar(dig_optional(record, options.get("country")))),
+            role=map_role(_scalar(dig_optional(record, options.get("role"))), options),
+            joined=normalize_joined(_scalar(dig_optional(record, options.get("joined")))),
+            member_kind=map_kind(_scalar(dig_optional(record, options.get("kind"))), options.get("kind_map")),
+            source_url=url,
+        ))
+    return mentions

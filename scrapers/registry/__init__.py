@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from scrapers.local_file import curated_url
 from scrapers.model import SourceSpec
 
 NETWORKS_DIR = Path(__file__).parent / "networks"
@@ -23,7 +24,9 @@ ENV_VAR = "TCN_REGISTRY"
 SCOPES = ("global", "regional", "national")
 NETWORK_TYPES = ("grassroots", "sponsored", "hybrid", "unknown")
 FUNDER_ROLES = ("funder", "sponsor", "host", "partner")
-SOURCE_KINDS = ("html", "json", "csv")
+SOURCE_KINDS = ("html", "json", "csv", "xlsx")
+FILE_KINDS = ("csv", "xlsx")  # kinds a `path:` source may have
+CURATED_FIELDS = ("name", "country", "role", "joined", "member_kind", "source_url")  # = curated_table.FIELDS
 FUNCTIONS = ("information_sharing", "showcasing", "story_telling", "shaming", "seeking_support",
              "standard_setting")
 KNOWN_KEYS = frozenset({
@@ -271,31 +274,94 @@ def _sources(path, network_id: str, value) -> tuple[SourceSpec, ...]:
     for i, item in enumerate(value):
         where = f"sources[{i}]"
         if not isinstance(item, dict):
-            _fail(path, where, "expected a mapping with url, kind, parser, allowed_hosts")
-        for key in ("url", "kind", "parser"):
+            _fail(path, where, "expected a mapping with url (or path), kind, parser, allowed_hosts")
+        for key in ("kind", "parser"):
             if not isinstance(item.get(key), str) or not item[key].strip():
                 _fail(path, f"{where}.{key}", "required field is missing or empty")
-        hosts = item.get("allowed_hosts")
-        if not isinstance(hosts, list) or not hosts or not all(isinstance(h, str) and h for h in hosts):
-            _fail(path, f"{where}.allowed_hosts", "required: a non-empty list of host names")
         if item["kind"] not in SOURCE_KINDS:
             _fail(path, f"{where}.kind", f"{item['kind']!r} is not one of {', '.join(SOURCE_KINDS)}")
-        url = item["url"]
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            _fail(path, f"{where}.url", f"{url!r} is not an http(s) URL with a host")
-        allowed = tuple(h.lower() for h in hosts)
-        if parts.hostname.lower() not in allowed:
-            _fail(path, f"{where}.url", f"host {parts.hostname!r} of {url!r} is not in allowed_hosts {list(allowed)}")
+        if "path" in item:
+            url, allowed, file_path = _file_source(path, where, network_id, item)
+        else:
+            url, allowed = _http_source(path, where, item)
+            file_path = None
         parsers = _known_parsers()
         if parsers is not None and item["parser"] not in parsers:
             _fail(path, f"{where}.parser", f"unknown parser {item['parser']!r} (known: {', '.join(sorted(parsers))})")
         options = item.get("options") or {}
         if not isinstance(options, dict):
             _fail(path, f"{where}.options", "expected a mapping")
+        _check_options(path, where, item["parser"], options, parsers)
         specs.append(SourceSpec(network_id=network_id, url=url, kind=item["kind"], parser=item["parser"],
-                                allowed_hosts=allowed, options=dict(options)))
+                                allowed_hosts=allowed, options=dict(options), path=file_path))
     return tuple(specs)
+
+
+def _http_source(path, where: str, item: dict) -> tuple[str, tuple[str, ...]]:
+    if not isinstance(item.get("url"), str) or not item["url"].strip():
+        _fail(path, f"{where}.url", "required field is missing or empty")
+    hosts = item.get("allowed_hosts")
+    if not isinstance(hosts, list) or not hosts or not all(isinstance(h, str) and h for h in hosts):
+        _fail(path, f"{where}.allowed_hosts", "required: a non-empty list of host names")
+    url = item["url"]
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        _fail(path, f"{where}.url", f"{url!r} is not an http(s) URL with a host")
+    allowed = tuple(h.lower() for h in hosts)
+    if parts.hostname.lower() not in allowed:
+        _fail(path, f"{where}.url", f"host {parts.hostname!r} of {url!r} is not in allowed_hosts {list(allowed)}")
+    return url, allowed
+
+
+def _file_source(path: Path, where: str, network_id: str, item: dict) -> tuple[str, tuple, str]:
+    """A curated file on disk: no host to check, but it must exist (relative paths: from the YAML file)."""
+    value = item["path"]
+    if not isinstance(value, str) or not value.strip():
+        _fail(path, f"{where}.path", "expected the path of a curated file")
+    if "url" in item:
+        _fail(path, f"{where}.url", "give either url or path, not both")
+    if item["kind"] not in FILE_KINDS:
+        _fail(path, f"{where}.kind", f"a path source must be one of {', '.join(FILE_KINDS)}, not {item['kind']!r}")
+    hosts = item.get("allowed_hosts")
+    if hosts not in (None, []):
+        _fail(path, f"{where}.allowed_hosts", "a path source is not fetched: leave allowed_hosts out")
+    file_path = Path(value) if Path(value).is_absolute() else Path(path).parent / value
+    if not file_path.is_file():
+        _fail(path, f"{where}.path", f"curated file not found: {file_path}")
+    resolved = file_path.resolve()
+    return curated_url(network_id, resolved), (), str(resolved)
+
+
+def _positive_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _check_options(path, where: str, parser: str, options: dict, parsers) -> None:
+    """The options collect.py itself acts on (links, pages) and curated_table's column mapping."""
+    for key in ("next", "member_links"):
+        if key in options and (not isinstance(options[key], str) or not options[key].strip()):
+            _fail(path, f"{where}.options.{key}", "expected a CSS selector")
+    if "max_pages" in options and not _positive_int(options["max_pages"]):
+        _fail(path, f"{where}.options.max_pages", f"expected a positive integer, got {options['max_pages']!r}")
+    if ("member_links" in options) != (parser == "link_index"):
+        _fail(path, f"{where}.options.member_links", "member_links goes with parser link_index (and only with it)")
+    if parser == "link_index":
+        page_parser = options.get("member_page")
+        if not isinstance(page_parser, str) or page_parser == "link_index" or (
+                parsers is not None and page_parser not in parsers):
+            _fail(path, f"{where}.options.member_page",
+                  f"{page_parser!r} is not a parser for member pages (known: {', '.join(sorted(parsers or ()))})")
+        if not isinstance(options.get("member_options", {}), dict):
+            _fail(path, f"{where}.options.member_options", "expected a mapping")
+    if parser == "curated_table":
+        columns = options.get("columns")
+        if not isinstance(columns, dict) or not isinstance(columns.get("name"), str) or not columns["name"]:
+            _fail(path, f"{where}.options.columns", "expected a mapping with at least name: <column header>")
+        for key, header in columns.items():
+            if key not in CURATED_FIELDS:
+                _fail(path, f"{where}.options.columns.{key}", f"unknown field (known: {', '.join(CURATED_FIELDS)})")
+            if not isinstance(header, str) or not header.strip():
+                _fail(path, f"{where}.options.columns.{key}", "expected a column header")
 
 
 def _known_parsers():

@@ -39,7 +39,7 @@ judged as (
         coalesce(fetch_stats.n_mentions_reported, 0) as n_mentions_reported,
         (
             coalesce(fetch_stats.n_fetches, 0) >= 1
-            and fetch_stats.n_fetches_ok >= 1
+            and fetch_stats.n_fetches_ok = fetch_stats.n_fetches
             and coalesce(mention_stats.n_mentions, 0) >= 1
         ) as is_good
     from attempted

@@ -1,0 +1,118 @@
+"""The real pipeline end to end: `tcn refresh` (Dagster job in process, real dbt, real DuckDB) in a temp dir."""
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+GOLDEN = REPO / "tests" / "golden" / "parsers"
+TCN = Path(sys.executable).parent / "tcn"
+
+
+def _refresh(data_dir: Path, *args: str, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "TCN_REGISTRY", "TCN_DATA_DIR")}
+    env.update(extra_env or {})
+    return subprocess.run([str(TCN), "refresh", "--data-dir", str(data_dir), *args], env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def _golden_networks_listing(name: str) -> set[str]:
+    """Networks whose hand-checked golden list has a member published exactly as `name`."""
+    found = set()
+    for path in GOLDEN.glob("*.csv"):
+        with path.open(encoding="utf-8") as f:
+            if any(row["member_name"] == name for row in csv.DictReader(f)):
+                found.add(path.stem)
+    return found
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory, gazetteer_db):
+    import shutil
+
+    data = tmp_path_factory.mktemp("e2e") / "data"
+    data.mkdir()
+    shutil.copy(gazetteer_db, data / "warehouse.duckdb")
+    proc = _refresh(data)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return data, proc
+
+
+def _query(db: Path, sql: str, params=()):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def test_summary_names_every_network_with_a_source(first_run):
+    _, proc = first_run
+    for path in GOLDEN.glob("*.csv"):
+        assert path.stem in proc.stdout
+    assert "succeeded" in proc.stdout
+
+
+def test_marts_hold_resolved_memberships(first_run):
+    data, _ = first_run
+    db = data / "published" / "warehouse.duckdb"
+    members, resolved, networks = _query(
+        db, "SELECT count(*), count(city_id), count(DISTINCT network_id) FROM marts.fct_membership")[0]
+    assert networks == len(list(GOLDEN.glob("*.csv")))
+    assert members >= 400 and resolved / members > 0.6
+    # Berlin (GeoNames 2950159) is a member of exactly the networks whose golden lists name "Berlin"
+    berlin = _query(db, "SELECT network_ids FROM metrics.city_network_degree WHERE city_id = 2950159")
+    assert set(berlin[0][0]) >= _golden_networks_listing("Berlin")
+    assert _query(db, "SELECT country_code, is_capital FROM marts.dim_city WHERE city_id = 2950159") == [("DE", True)]
+
+
+def test_overlap_matches_the_memberships_it_counts(first_run):
+    data, _ = first_run
+    db = data / "published" / "warehouse.duckdb"
+    # recompute every pair independently from the fact table
+    recomputed = dict(((a, b), (s, ja)) for a, b, s, ja in _query(db, """
+        WITH m AS (SELECT DISTINCT network_id, city_id FROM marts.fct_membership WHERE city_id IS NOT NULL),
+             n AS (SELECT network_id, count(*) AS k FROM m GROUP BY 1),
+             s AS (SELECT x.network_id AS a, y.network_id AS b, count(*) AS shared
+                   FROM m x JOIN m y ON x.city_id = y.city_id AND x.network_id < y.network_id GROUP BY 1, 2)
+        SELECT s.a, s.b, shared, shared / (na.k + nb.k - shared)
+        FROM s JOIN n na ON na.network_id = s.a JOIN n nb ON nb.network_id = s.b"""))
+    published = _query(db, "SELECT network_a, network_b, shared, jaccard, overlap_coefficient FROM metrics.network_overlap")
+    assert recomputed
+    for a, b, shared, jaccard, overlap in published:
+        assert a < b and 0 <= jaccard <= overlap <= 1
+        if shared:
+            assert recomputed[(a, b)][0] == shared and recomputed[(a, b)][1] == pytest.approx(jaccard)
+
+
+def test_parquet_and_manifest_agree(first_run):
+    data, _ = first_run
+    manifest = json.loads((data / "published" / "manifest.json").read_text())
+    tables = {t["table"] for t in manifest["tables"]}
+    assert {"dim_network", "dim_city", "dim_funder", "bridge_network_funder", "fct_membership",
+            "city_network_degree", "network_overlap"} <= tables
+    for entry in manifest["tables"]:
+        path = data / "published" / entry["path"]
+        rows = _query(data / "published" / "warehouse.duckdb", "SELECT count(*) FROM read_parquet(?)", [str(path)])
+        assert rows[0][0] == entry["rows"], entry["table"]
+    assert len(_query(data / "published" / "warehouse.duckdb", "SELECT * FROM marts.dim_network")) >= 76
+
+
+def test_a_failing_network_keeps_its_last_good_members(first_run, tmp_path):
+    data, _ = first_run
+    db = data / "published" / "warehouse.duckdb"
+    before = _query(db, "SELECT count(*) FROM marts.fct_membership WHERE network_id = 'eurocities'")[0][0]
+    # a user registry override points Eurocities at a page that is not there any more
+    doc = yaml.safe_load((REPO / "scrapers/registry/networks/eurocities.yaml").read_text())
+    doc["sources"][0]["url"] = "https://eurocities.eu/cities-moved/"
+    (tmp_path / "eurocities.yaml").write_text(yaml.safe_dump(doc))
+    proc = _refresh(data, "--network", "eurocities", "--network", "icorn",
+                    extra_env={"TCN_REGISTRY": str(tmp_path / "eurocities.yaml")})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    line = next(l for l in proc.stdout.splitlines() if l.startswith("eurocities "))
+    assert "fetch_failed" in line and "not_in_snapshot" in proc.stdout
+    after = _query(db, "SELECT count(*) FROM marts.fct_membership WHERE network_id = 'eurocities'")[0][0]
+    assert after == before > 0
