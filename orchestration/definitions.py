@@ -1,13 +1,16 @@
-"""Dagster entry point (`dagster dev -w workspace.yaml`): assets, the refresh job and its weekly schedule."""
+"""Dagster entry point (`dagster dev -w workspace.yaml`): assets, the refresh job, its weekly schedule, and the
+freshness checks with their sensor."""
 from __future__ import annotations
 
 import dagster as dg
 
 from orchestration.assets import gazetteer, published, registry, scrape
 from orchestration.dbt import dbt_resource, tcn_dbt_models
+from orchestration.freshness import freshness_checks, freshness_sensor
 
 refresh_job = dg.define_asset_job(
-    "refresh", selection=dg.AssetSelection.all(),
+    # the freshness checks run from their sensor, not inside the refresh they judge
+    "refresh", selection=dg.AssetSelection.all() - dg.AssetSelection.checks(*freshness_checks),
     description="Scrape every network -> dbt build (tests as checks) -> publish Parquet and DuckDB.",
 )
 
@@ -18,7 +21,9 @@ weekly_refresh = dg.ScheduleDefinition(
 
 defs = dg.Definitions(
     assets=[gazetteer, registry, scrape, tcn_dbt_models, published],
+    asset_checks=freshness_checks,
     jobs=[refresh_job],
     schedules=[weekly_refresh],
+    sensors=[freshness_sensor],
     resources={"dbt": dbt_resource()},
 )

@@ -2,22 +2,28 @@
 (missing elements, invisible characters and markup in names, charsets).
 
 The golden files (tests/golden/parsers/<network>.csv) were written from the reference member lists, not
-from parser output. Registry YAML is read directly so these tests do not depend on the loader's API.
+from parser output. Single pages are parsed straight from the registry YAML; every network also runs end to
+end through collect_network with the replay fetcher (pagination, member pages, curated files). Pagination
+and member-link edge cases use snapshot folders written by each test.
 """
 from __future__ import annotations
 
 import csv
 import json
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 import yaml
 
-from scrapers.model import FetchedResponse, MemberMention
+from scrapers.collect import collect_network
+from scrapers.fetch import make_fetcher
+from scrapers.model import FetchedResponse, MemberMention, SourceSpec
 from scrapers.parsers import PARSERS, ParseError
 from scrapers.parsers.common import clean_name, map_role, normalize_joined
+from scrapers.registry import load_registry
 
 REPO = Path(__file__).resolve().parent.parent
 SNAPSHOTS = REPO / "scrapers" / "snapshots"
@@ -50,24 +56,39 @@ def read_golden(network_id: str) -> list[tuple[str, ...]]:
 
 # ---------------------------------------------------------------------------------------------- golden
 
-def test_at_least_twelve_networks_have_golden_snapshots():
-    assert len(GOLDEN_NETWORKS) >= 12
-    assert set(GOLDEN_NETWORKS) <= set(SNAPSHOT_NETWORKS)
+def registry_specs(network_id: str) -> list[dict]:
+    return yaml.safe_load((REGISTRY / f"{network_id}.yaml").read_text(encoding="utf-8")).get("sources") or []
+
+
+def is_single_page(spec: dict) -> bool:
+    """One URL, one parse: no curated file, no pagination, no member pages."""
+    options = spec.get("options") or {}
+    return "path" not in spec and "next" not in options and "member_links" not in options
+
+
+SINGLE_PAGE_NETWORKS = [n for n in GOLDEN_NETWORKS if all(is_single_page(s) for s in registry_specs(n))]
+
+
+def test_at_least_25_networks_have_golden_files_and_a_snapshot_or_curated_file():
+    assert len(GOLDEN_NETWORKS) >= 25
+    for network_id in GOLDEN_NETWORKS:
+        fetched = [s for s in registry_specs(network_id) if "path" not in s]
+        assert not fetched or network_id in SNAPSHOT_NETWORKS, f"{network_id}: no snapshot folder"
 
 
 def test_every_parser_is_used_by_some_snapshot():
     used = set()
     for network_id in GOLDEN_NETWORKS:
-        doc = yaml.safe_load((REGISTRY / f"{network_id}.yaml").read_text(encoding="utf-8"))
-        used |= {spec["parser"] for spec in doc.get("sources") or []}
-    assert used == set(PARSERS)
+        for spec in registry_specs(network_id):
+            used.add(spec["parser"])
+            used.add((spec.get("options") or {}).get("member_page"))
+    assert used - {None} == set(PARSERS)
 
 
-@pytest.mark.parametrize("network_id", GOLDEN_NETWORKS)
+@pytest.mark.parametrize("network_id", SINGLE_PAGE_NETWORKS)
 def test_snapshot_parses_to_golden(network_id):
     registry_file = REGISTRY / f"{network_id}.yaml"
-    doc = yaml.safe_load(registry_file.read_text(encoding="utf-8"))
-    specs = doc.get("sources") or []
+    specs = registry_specs(network_id)
     assert specs, f"{registry_file} has no sources"
     manifest = json.loads((SNAPSHOTS / network_id / "manifest.json").read_text(encoding="utf-8"))
     recorded = {entry["url"]: entry for entry in manifest["responses"]}
@@ -84,6 +105,66 @@ def test_snapshot_parses_to_golden(network_id):
     expected = read_golden(network_id)
     missing, extra = Counter(expected) - Counter(got), Counter(got) - Counter(expected)
     assert not missing and not extra, f"{network_id}: missing {sorted(missing)}; unexpected {sorted(extra)}"
+
+
+@pytest.fixture(scope="module")
+def builtin_registry():
+    return load_registry()
+
+
+@pytest.fixture(scope="module")
+def replay():
+    return make_fetcher("replay", snapshot_dir=SNAPSHOTS)
+
+
+@pytest.mark.parametrize("network_id", GOLDEN_NETWORKS)
+def test_network_collects_to_golden(network_id, builtin_registry, replay):
+    """End to end through collect_network and the replay fetcher: pages, member pages, curated files."""
+    network = builtin_registry.get(network_id)
+    result = collect_network(network_id, network.sources, replay)
+    assert result.status == "ok", result.errors
+    for record in result.records:
+        if record.spec.path is None:  # a page: its members come from its own URL
+            assert all(m.source_url == record.spec.url for m in record.mentions)
+        else:  # a curated row names its own source
+            assert all(m.source_url.startswith(("https://", "http://")) for m in record.mentions)
+    got = [as_row(m) for m in result.mentions]
+    expected = read_golden(network_id)
+    missing, extra = Counter(expected) - Counter(got), Counter(got) - Counter(expected)
+    assert not missing and not extra, f"{network_id}: missing {sorted(missing)}; unexpected {sorted(extra)}"
+
+
+def test_paginated_listing_records_every_page(builtin_registry, replay):
+    result = collect_network("mercociudades", builtin_registry.get("mercociudades").sources, replay)
+    assert [r.spec.url for r in result.records] == [
+        "https://mercociudades.org/ciudades-miembro/",
+        "https://mercociudades.org/ciudades-miembro/page/2/",
+        "https://mercociudades.org/ciudades-miembro/page/3/"]
+    assert [len(r.mentions) for r in result.records] == [5, 5, 2]
+    assert result.notes == []  # the last page has no next link: a normal end
+
+
+def test_member_pages_are_fetched_from_the_index(builtin_registry, replay):
+    result = collect_network("integrating-cities", builtin_registry.get("integrating-cities").sources, replay)
+    index, *members = result.records
+    assert (index.spec.url, index.spec.parser, index.parse_status, index.mentions) == (
+        "https://integratingcities.eu/signatories/", "link_index", "ok", [])
+    assert len(members) == 25 and len({r.spec.url for r in members}) == 25
+    assert all(r.spec.parser == "html_cards" and len(r.mentions) == 1 for r in members)
+    antwerp = next(r for r in members if r.mentions[0].member_name == "Antwerp")
+    assert antwerp.spec.url == "https://integratingcities.eu/signatories/antwerp/"
+    assert antwerp.mentions[0].source_url == antwerp.spec.url
+
+
+def test_curated_rows_keep_their_own_source(builtin_registry, replay):
+    result = collect_network("communes-hospitalieres", builtin_registry.get("communes-hospitalieres").sources,
+                             replay)
+    curated = next(r for r in result.records if r.spec.path is not None)
+    assert curated.spec.url == "file-curated://communes-hospitalieres/communes-hospitalieres.csv"
+    assert curated.response.status == 200 and curated.response.final_url == curated.spec.url
+    sources = {m.member_name: m.source_url for m in curated.mentions}
+    assert sources["Bastogne"].startswith("https://www.bastogne.be/")
+    assert sources["Vielsalm"].startswith("https://www.levif.be/")
 
 
 @pytest.mark.parametrize("network_id", SNAPSHOT_NETWORKS)
@@ -349,6 +430,287 @@ def test_map_role():
 
 
 def test_parsers_are_registered_under_their_names():
-    assert set(PARSERS) == {"html_table", "html_list", "html_cards", "prose_list", "json_api", "sichere_haefen_api"}
+    assert set(PARSERS) == {"html_table", "html_list", "html_cards", "prose_list", "json_api", "sichere_haefen_api",
+                            "script_json", "curated_table", "link_index"}
     for key, parser in PARSERS.items():
         assert parser.name == key and isinstance(parser.version, str) and parser.version
+
+
+# ------------------------------------------------------------------------------------------ script_json
+
+MAP_PAGE = """<html><head><script>var settings = {"zoom": 6};</script></head><body><div id="map"></div>
+<script>
+  // the markers
+  var markers = [{"title": "Sheffield", "since": "18.06.2007", "nation": "England"},
+                 {"title": "<b>Swansea</b>", "since": null}, {"title": ""}];
+  markers.forEach(function (m) { draw(m); });
+</script></body></html>"""
+
+
+def test_script_json_reads_a_variable_assignment():
+    options = {"variable": "markers", "name": "title", "joined": "since", "country": "nation"}
+    rows = [as_row(m) for m in PARSERS["script_json"].parse(make_response(MAP_PAGE), options)]
+    assert rows == [("Sheffield", "England", "member", "2007-06-18", ""), ("Swansea", "", "member", "", "")]
+
+
+def test_script_json_reads_an_application_json_script_with_a_records_path():
+    body = """<script>var x = 1;</script><script type="application/json" id="map-data">
+      {"data": {"councils": [{"council": "Playford", "member_since": 2020}]}}</script>"""
+    options = {"script": "script#map-data", "records": "data.councils", "name": "council", "joined": "member_since"}
+    rows = [as_row(m) for m in PARSERS["script_json"].parse(make_response(body), options)]
+    assert rows == [("Playford", "", "member", "2020", "")]
+
+
+@pytest.mark.parametrize("body,options,message", [
+    (MAP_PAGE, {"variable": "groups"}, "no script assigns variable 'groups'"),
+    ("<script>var markers = [{title: 'Leeds'}];</script>", {"variable": "markers"}, "not strict JSON"),
+    ("<p>no scripts</p>", {"variable": "markers"}, "no element matches 'script'"),
+    ('<script id="d" type="application/json">{"a": [}</script>', {"script": "#d"}, "not valid JSON"),
+    ('<script id="d" type="application/json">{"a": {}}</script>', {"script": "#d", "records": "a"}, "not a list"),
+    ('<script id="d" type="application/json">{"a": []}</script>', {"script": "#d", "records": "b"},
+     "no records at path 'b'"),
+])
+def test_script_json_errors_name_the_url(body, options, message):
+    with pytest.raises(ParseError) as excinfo:
+        PARSERS["script_json"].parse(make_response(body), options)
+    assert message in str(excinfo.value) and URL in str(excinfo.value)
+
+
+def test_script_json_does_not_match_a_longer_name_or_a_comparison():
+    body = """<script>var allmarkers = [{"name": "Wrong"}]; if (markers == null) {}
+      window.markers = [{"name": "Right"}];</script>"""
+    names = [m.member_name for m in PARSERS["script_json"].parse(make_response(body), {"variable": "markers"})]
+    assert names == ["Right"]
+
+
+# ---------------------------------------------------------------------------------------- curated_table
+
+CURATED_URL = "file-curated://test-network/members.csv"
+COLUMNS = {"name": "member", "country": "country", "role": "role", "joined": "joined", "source_url": "source_url"}
+
+
+def curated_response(body: bytes | str) -> FetchedResponse:
+    return make_response(body, headers={"Content-Type": "text/csv; charset=utf-8"}, url=CURATED_URL)
+
+
+def test_curated_csv_rows_keep_their_source_and_formula_looking_names_verbatim():
+    body = ('\ufeffmember,country,role,joined,source_url,notes\n'
+            'Pesaro,Italy,founding,2019-12,https://press.example/a,\n'
+            '"=HYPERLINK(""http://evil.example"",""x"")",,,,https://press.example/b,\n'
+            '+SUM(1;2),,member,,https://press.example/c,\n'
+            '@cmd,,,,https://press.example/d,\n'
+            '-Minus,,,,https://press.example/e,\n'
+            ',,,,,blank name is skipped\n'
+            '\n')
+    mentions = PARSERS["curated_table"].parse(curated_response(body), {"columns": COLUMNS})
+    assert [as_row(m) for m in mentions] == [
+        ("Pesaro", "Italy", "founding", "2019-12", ""),
+        ('=HYPERLINK("http://evil.example","x")', "", "member", "", ""),
+        ("+SUM(1;2)", "", "member", "", ""), ("@cmd", "", "member", "", ""), ("-Minus", "", "member", "", "")]
+    assert [m.source_url for m in mentions] == [f"https://press.example/{c}" for c in "abcde"]
+
+
+def test_curated_csv_missing_mapped_column_names_file_and_column():
+    body = "member,nation,source_url\nPesaro,Italy,https://press.example/a\n"
+    with pytest.raises(ParseError) as excinfo:
+        PARSERS["curated_table"].parse(curated_response(body), {"columns": {"name": "member", "country": "country"}})
+    message = str(excinfo.value)
+    assert CURATED_URL in message and "'country'" in message and "nation" in message
+
+
+def test_curated_csv_row_without_its_source_is_refused():
+    body = "member,source_url\nPesaro,https://press.example/a\nMarsa,\n"
+    with pytest.raises(ParseError, match=r"row 3 \('Marsa'\) has no source"):
+        PARSERS["curated_table"].parse(curated_response(body), {"columns": {"name": "member", "source_url": "source_url"}})
+
+
+def test_curated_csv_without_a_source_column_uses_the_file_url():
+    body = "Member\nKiel\n"
+    mentions = PARSERS["curated_table"].parse(curated_response(body), {"columns": {"name": "member"}})
+    assert [(m.member_name, m.source_url) for m in mentions] == [("Kiel", CURATED_URL)]
+
+
+def test_curated_xlsx_is_read_as_text_and_formulas_stay_verbatim(tmp_path):
+    from datetime import datetime as dt
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "Notes"
+    sheet = workbook.create_sheet("Members")
+    sheet.append(["Member", "Joined", "Kind", "Source"])
+    sheet.append(["Landkreis Cuxhaven", dt(2019, 7, 4), "district", "https://press.example/a"])
+    sheet.append(['=HYPERLINK("http://evil.example","x")', 2019, None, "https://press.example/b"])
+    path = tmp_path / "members.xlsx"
+    workbook.save(path)
+    response = make_response(path.read_bytes(), url="file-curated://x/members.xlsx",
+                             headers={"Content-Type": "application/octet-stream"})
+    options = {"sheet": "Members",
+               "columns": {"name": "member", "joined": "joined", "member_kind": "kind", "source_url": "source"}}
+    rows = [as_row(m) for m in PARSERS["curated_table"].parse(response, options)]
+    assert rows == [("Landkreis Cuxhaven", "", "member", "2019-07-04", "district"),
+                    ('=HYPERLINK("http://evil.example","x")', "", "member", "2019", "")]
+    with pytest.raises(ParseError, match="no sheet 'Mitglieder'.*members.xlsx|members.xlsx.*no sheet 'Mitglieder'"):
+        PARSERS["curated_table"].parse(response, {**options, "sheet": "Mitglieder"})
+
+
+def test_curated_table_refuses_a_broken_workbook_and_a_bad_mapping():
+    broken = make_response(b"PK\x03\x04not really a zip", url=CURATED_URL)
+    with pytest.raises(ParseError, match="not a readable XLSX workbook"):
+        PARSERS["curated_table"].parse(broken, {"columns": {"name": "member"}})
+    with pytest.raises(ParseError, match="needs option columns"):
+        PARSERS["curated_table"].parse(curated_response("member\nKiel\n"), {})
+    with pytest.raises(ParseError, match="not fields"):
+        PARSERS["curated_table"].parse(curated_response("member\nKiel\n"), {"columns": {"name": "member", "town": "x"}})
+
+
+# ------------------------------------------------------------------- collect: pages, member pages, files
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def write_snapshots(root: Path, pages: dict[str, str], network_id: str = "test-net") -> Path:
+    """A snapshot folder answering each URL with its body (bodies written by the test)."""
+    folder = root / network_id
+    folder.mkdir(parents=True)
+    responses = []
+    for i, (url, body) in enumerate(pages.items()):
+        (folder / f"{i}.html").write_text(body, encoding="utf-8")
+        responses.append({"url": url, "status": 200, "headers": HTML, "body_file": f"{i}.html",
+                          "recorded_at": "2026-01-01T00:00:00Z"})
+    manifest = {"network_id": network_id, "provenance": "written by a test", "sources": [], "responses": responses}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return root
+
+
+def listing(names: list[str], next_href: str | None = None) -> str:
+    items = "".join(f"<li>{n}</li>" for n in names)
+    link = f'<a class="next" href="{next_href}">next</a>' if next_href else ""
+    return f"<html><body><ul class='m'>{items}</ul><nav>{link}</nav></body></html>"
+
+
+def paginated_spec(**options) -> SourceSpec:
+    return SourceSpec("test-net", "https://site.example/members/", "html", "html_list", ("site.example",),
+                      {"items": "ul.m li", "next": "a.next", **options})
+
+
+def collect(tmp_path, pages: dict[str, str], spec: SourceSpec):
+    fetcher = make_fetcher("replay", snapshot_dir=write_snapshots(tmp_path, pages))
+    return collect_network(spec.network_id, (spec,), fetcher)
+
+
+def test_pagination_follows_relative_and_absolute_next_links_to_the_last_page(tmp_path):
+    pages = {"https://site.example/members/": listing(["Kiel"], "?page=2#list"),
+             "https://site.example/members/?page=2": listing(["Bonn"], "https://site.example/members/?page=3"),
+             "https://site.example/members/?page=3": listing(["Jena"])}
+    result = collect(tmp_path, pages, paginated_spec())
+    assert [r.spec.url for r in result.records] == list(pages)
+    assert [[m.member_name for m in r.mentions] for r in result.records] == [["Kiel"], ["Bonn"], ["Jena"]]
+    assert [m.source_url for m in result.mentions] == list(pages)
+    assert result.status == "ok" and result.notes == []
+
+
+def test_pagination_stops_on_a_repeated_url(tmp_path):
+    pages = {"https://site.example/members/": listing(["Kiel"], "?page=2"),
+             "https://site.example/members/?page=2": listing(["Bonn"], "/members/")}  # back to page 1
+    result = collect(tmp_path, pages, paginated_spec())
+    assert [r.spec.url for r in result.records] == list(pages)
+    assert [m.member_name for m in result.mentions] == ["Kiel", "Bonn"]
+    assert result.status == "ok"
+    assert "points back to https://site.example/members/" in result.records[-1].note
+
+
+def test_pagination_stops_on_repeated_content(tmp_path):
+    # a site that answers any page number with the same page, whose next link always moves on
+    same = listing(["Bonn"], "?page=next")
+    pages = {"https://site.example/members/": listing(["Kiel"], "?page=2"),
+             "https://site.example/members/?page=2": same,
+             "https://site.example/members/?page=next": same}
+    result = collect(tmp_path, pages, paginated_spec())
+    assert [r.spec.url for r in result.records] == list(pages)  # the repeat is recorded ...
+    assert [m.member_name for m in result.mentions] == ["Kiel", "Bonn"]  # ... but yields nothing twice
+    last = result.records[-1]
+    assert last.parse_status == "ok" and last.mentions == []
+    assert "repeats the content of https://site.example/members/?page=2" in last.note
+
+
+def test_pagination_stops_at_max_pages(tmp_path):
+    pages = {f"https://site.example/members/?page={i}": listing([f"Town {i}"], f"?page={i + 1}") for i in range(1, 6)}
+    spec = replace(paginated_spec(max_pages=2), url="https://site.example/members/?page=1")
+    result = collect(tmp_path, pages, spec)
+    assert [m.member_name for m in result.mentions] == ["Town 1", "Town 2"]
+    assert "max_pages=2" in result.records[-1].note and "?page=3 was not fetched" in result.records[-1].note
+
+
+def test_pagination_next_link_off_the_allow_list_is_refused_and_recorded(tmp_path):
+    pages = {"https://site.example/members/": listing(["Kiel"], "https://ads.example/next")}
+    result = collect(tmp_path, pages, paginated_spec())
+    refused = result.records[-1]
+    assert (refused.spec.url, refused.parse_status, refused.response.error) == (
+        "https://ads.example/next", "fetch_failed", "host_not_allowed")
+    assert result.status == "fetch_failed" and "https://ads.example/next" in refused.parse_error
+
+
+def member_page(name: str, since: str) -> str:
+    return f"<html><body><main><h1>{name}</h1><p class='since'><time datetime='{since}'>{since}</time></p></main></body></html>"
+
+
+def index_spec(**options) -> SourceSpec:
+    return SourceSpec("test-net", "https://site.example/cities/", "html", "link_index", ("site.example",),
+                      {"member_links": "ul.cities a", "member_page": "html_cards",
+                       "member_options": {"card": "main", "name": "h1", "joined": ".since"}, **options})
+
+
+def test_member_links_leaving_the_allow_list_are_refused_and_recorded(tmp_path):
+    index = """<ul class="cities"><li><a href="/cities/kiel/">Kiel</a></li><li><a href="kiel/#top">Kiel again</a></li>
+      <li><a href="https://tracker.example/bonn">Bonn</a></li><li><a href="mailto:x@site.example">mail</a></li>
+      <li><a href="/cities/">all cities</a></li></ul>"""
+    pages = {"https://site.example/cities/": index,
+             "https://site.example/cities/kiel/": member_page("Kiel", "2019-07-04")}
+    result = collect(tmp_path, pages, index_spec())
+    assert [(r.spec.url, r.spec.parser, r.parse_status) for r in result.records] == [
+        ("https://site.example/cities/", "link_index", "ok"),
+        ("https://site.example/cities/kiel/", "html_cards", "ok"),
+        ("https://tracker.example/bonn", "html_cards", "fetch_failed")]
+    assert [as_row(m) for m in result.mentions] == [("Kiel", "", "member", "2019-07-04", "")]
+    assert result.records[-1].response.error == "host_not_allowed"
+    assert result.status == "fetch_failed"
+
+
+def test_member_pages_are_bounded_by_max_pages(tmp_path):
+    names = ["Kiel", "Bonn", "Jena"]
+    index = "<ul class='cities'>" + "".join(f"<li><a href='/c/{n}'>{n}</a></li>" for n in names) + "</ul>"
+    pages = {"https://site.example/cities/": index,
+             **{f"https://site.example/c/{n}": member_page(n, "2020") for n in names}}
+    result = collect(tmp_path, pages, index_spec(max_pages=2))
+    assert [m.member_name for m in result.mentions] == ["Kiel", "Bonn"]
+    assert "3 member links" in result.records[0].note and "max_pages=2" in result.records[0].note
+
+
+def test_index_without_member_links_fails_naming_the_url(tmp_path):
+    pages = {"https://site.example/cities/": "<p>The list moved.</p>"}
+    result = collect(tmp_path, pages, index_spec())
+    (index,) = result.records
+    assert index.parse_status == "parse_failed"
+    assert "no element matches 'ul.cities a'" in index.parse_error and "https://site.example/cities/" in index.parse_error
+
+
+def test_missing_curated_file_is_a_fetch_failure_naming_the_path(tmp_path):
+    missing = tmp_path / "gone.csv"
+    spec = SourceSpec("test-net", "file-curated://test-net/gone.csv", "csv", "curated_table", (),
+                      {"columns": {"name": "member"}}, path=str(missing))
+    result = collect_network("test-net", (spec,), make_fetcher("replay", snapshot_dir=write_snapshots(tmp_path, {})))
+    (record,) = result.records
+    assert record.parse_status == "fetch_failed" and str(missing) in record.parse_error
+    assert record.response.error == "file_not_found"
+
+
+def test_curated_file_with_a_missing_column_fails_naming_the_file_and_column(tmp_path):
+    path = tmp_path / "members.csv"
+    path.write_text("member,nation\nKiel,Germany\n", encoding="utf-8")
+    spec = SourceSpec("test-net", "file-curated://test-net/members.csv", "csv", "curated_table", (),
+                      {"columns": {"name": "member", "country": "country"}}, path=str(path))
+    result = collect_network("test-net", (spec,), make_fetcher("replay", snapshot_dir=write_snapshots(tmp_path, {})))
+    (record,) = result.records
+    assert record.parse_status == "parse_failed"
+    assert "file-curated://test-net/members.csv" in record.parse_error and "'country'" in record.parse_error

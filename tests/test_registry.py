@@ -245,3 +245,106 @@ def test_unparseable_yaml_names_the_file(tmp_path):
     path.write_text("id: x\nname: [unclosed\n", encoding="utf-8")
     with pytest.raises(RegistryError, match=re.escape(str(path))):
         load_registry(builtin_dir=tmp_path)
+
+
+# ---------------------------------------------------------------- coverage and the new source kinds
+
+# The registry ids of the 30 reference membership lists (mapping in the project notes); written out here
+# because tests must not read the reference folder.
+MEMBERSHIP_NETWORKS = {
+    "anvita", "btin", "staedte-sicherer-haefen", "cities-for-action", "city-of-sanctuary-uk",
+    "cities-network-integration-greece", "communes-hospitalieres", "eccar", "eurocities",
+    "global-parliament-of-mayors", "iash", "icorn", "inclusive-cities-uk", "integrating-cities",
+    "intercultural-cities", "mayors-migration-council", "mc2cm", "mercociudades", "reci-spain", "remiri",
+    "seebruecke-sichere-haefen", "sello-migrante", "solidarity-cities", "strong-cities-network",
+    "unesco-gnlc", "iccar", "arrival-cities", "us-sanctuary-jurisdictions", "welcoming-america",
+    "welcoming-cities-australia",
+}
+
+
+def test_at_least_25_networks_have_sources_including_every_membership_list(registry):
+    with_sources = {n.id for n in registry.with_sources()}
+    assert len(MEMBERSHIP_NETWORKS) == 30
+    assert len(with_sources) >= 25
+    assert MEMBERSHIP_NETWORKS <= with_sources, sorted(MEMBERSHIP_NETWORKS - with_sources)
+
+
+def test_builtin_curated_sources_resolve_to_files_next_to_the_registry(registry):
+    curated = [s for n in registry.with_sources() for s in n.sources if s.path is not None]
+    assert {s.network_id for s in curated} >= {"btin", "global-parliament-of-mayors", "sello-migrante"}
+    for spec in curated:
+        assert Path(spec.path).is_file() and Path(spec.path).parent.name == "curated"
+        assert spec.url == f"file-curated://{spec.network_id}/{Path(spec.path).name}"
+        assert spec.allowed_hosts == ()
+
+
+def test_curated_fields_match_the_parser():
+    from scrapers.parsers.curated_table import FIELDS
+    from scrapers.registry import CURATED_FIELDS
+
+    assert CURATED_FIELDS == FIELDS
+
+
+CURATED = {"path": "members.csv", "kind": "csv", "parser": "curated_table", "options": {"columns": {"name": "member"}}}
+INDEX = {"url": "https://example.org/cities/", "kind": "html", "parser": "link_index",
+         "allowed_hosts": ["example.org"],
+         "options": {"member_links": "a.city", "member_page": "html_cards", "member_options": {"card": "main"}}}
+
+
+def _with_options(source: dict, **options) -> dict:
+    return {**source, "options": {**source["options"], **options}}
+
+
+def test_path_source_relative_to_the_yaml_file(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "members.csv").write_text("member\nKiel\n", encoding="utf-8")
+    registry_dir = tmp_path / "registry"
+    registry_dir.mkdir()
+    _write(registry_dir / "x.yaml", _minimal("x", sources=[{**CURATED, "path": "../data/members.csv"}]))
+    (spec,) = load_registry(builtin_dir=registry_dir).get("x").sources
+    assert spec.path == str((tmp_path / "data" / "members.csv").resolve())
+    assert (spec.url, spec.allowed_hosts, spec.kind) == ("file-curated://x/members.csv", (), "csv")
+
+
+SOURCE_CASES = {
+    "empty path": ({**CURATED, "path": " "}, "sources[0].path", "expected the path"),
+    "path and url": ({**CURATED, "url": "https://example.org/x.csv"}, "sources[0].url", "either url or path"),
+    "path with html kind": ({**CURATED, "kind": "html"}, "sources[0].kind", "path source must be one of"),
+    "path with hosts": ({**CURATED, "allowed_hosts": ["example.org"]}, "sources[0].allowed_hosts", "not fetched"),
+    "columns without name": (_with_options(CURATED, columns={"country": "country"}), "sources[0].options.columns",
+                             "at least name"),
+    "unknown column field": (_with_options(CURATED, columns={"name": "member", "town": "t"}),
+                             "sources[0].options.columns.town", "unknown field"),
+    "xls kind": ({**GOOD_SOURCE, "kind": "xls"}, "sources[0].kind", "not one of"),
+    "bad max_pages": ({**GOOD_SOURCE, "options": {"max_pages": 0}}, "sources[0].options.max_pages", "positive"),
+    "bool max_pages": ({**GOOD_SOURCE, "options": {"max_pages": True}}, "sources[0].options.max_pages", "positive"),
+    "empty next": ({**GOOD_SOURCE, "options": {"next": ""}}, "sources[0].options.next", "CSS selector"),
+    "member_links without link_index": ({**GOOD_SOURCE, "options": {"member_links": "a"}},
+                                        "sources[0].options.member_links", "link_index"),
+    "link_index without member_links": ({**INDEX, "options": {"member_page": "html_cards"}},
+                                        "sources[0].options.member_links", "link_index"),
+    "unknown member_page": (_with_options(INDEX, member_page="no_such_parser"), "sources[0].options.member_page",
+                            "not a parser for member pages"),
+    "member_page is an index": (_with_options(INDEX, member_page="link_index"), "sources[0].options.member_page",
+                                "not a parser for member pages"),
+    "member_options not a mapping": (_with_options(INDEX, member_options=["card"]),
+                                     "sources[0].options.member_options", "mapping"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SOURCE_CASES))
+def test_invalid_source_names_file_and_field(tmp_path, case):
+    source, fld, problem = SOURCE_CASES[case]
+    path = _write(tmp_path / "broken.yaml", _minimal("x", sources=[source]))
+    with pytest.raises(RegistryError) as info:
+        load_registry(builtin_dir=tmp_path)
+    message = str(info.value)
+    assert str(path) in message and f"'{fld}'" in message and problem in message
+
+
+def test_valid_index_source_keeps_its_member_page_options(tmp_path):
+    _write(tmp_path / "x.yaml", _minimal("x", sources=[_with_options(INDEX, next="a.next", max_pages=3)]))
+    (spec,) = load_registry(builtin_dir=tmp_path).get("x").sources
+    assert spec.parser == "link_index" and spec.path is None
+    assert spec.options == {"member_links": "a.city", "member_page": "html_cards", "member_options": {"card": "main"},
+                            "next": "a.next", "max_pages": 3}

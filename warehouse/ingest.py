@@ -1,18 +1,26 @@
-"""One scrape run: record the registry, collect each network, load it into raw, mark the run complete.
+"""One scrape run: record the registry, collect the networks, load them into raw, mark the run complete.
 
-Networks are collected and loaded one by one; a network that fails is recorded with its error and the
-run goes on, so the others' data lands and the failed one keeps its last good data downstream.
+Networks are collected concurrently (the fetcher keeps one request in flight per host, so sites on
+different hosts do not wait for each other) and loaded one at a time by this thread, the only writer. A
+network that fails, or is not done by the run's deadline, is recorded with its reason and the run goes on:
+the others' data lands and the failed one keeps its last good data downstream.
 """
 from __future__ import annotations
 
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
-from scrapers.collect import collect_network
+from scrapers.collect import FetchRecord, NetworkResult, collect_network
 from scrapers.fetch import make_fetcher
+from scrapers.model import FetchedResponse
 from scrapers.registry import Registry
 from warehouse.db import ensure_schema
 from warehouse.raw_load import complete_run, load_network, refresh_text_keys, start_run
+
+MAX_PARALLEL_NETWORKS = 8
 
 
 @dataclass(frozen=True)
@@ -37,25 +45,52 @@ def select_networks(registry: Registry, network_ids: list[str] | None) -> list[s
     return sorted(set(network_ids))
 
 
+def _deadline_result(registry: Registry, network_id: str, deadline_s: float) -> NetworkResult:
+    """A record for each source of a network the run had no time left for."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    records = [FetchRecord(spec, FetchedResponse(spec.url, None, None, {}, b"", "deadline_exceeded", now), None,
+                           "fetch_failed", f"{network_id}: not collected within the run deadline of {deadline_s:g} s")
+               for spec in registry.get(network_id).sources]
+    return NetworkResult(network_id, records)
+
+
+def _outcome(result: NetworkResult) -> NetworkOutcome:
+    return NetworkOutcome(result.network_id, result.status, len(result.mentions), tuple(result.errors))
+
+
 def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "replay",
                network_ids: list[str] | None = None, snapshot_dir: Path | None = None,
-               fetcher=None) -> list[NetworkOutcome]:
+               fetcher=None, deadline_s: float | None = None) -> list[NetworkOutcome]:
     """Collect and load the selected networks for `run_id`, then write the run's completion marker."""
     selected = select_networks(registry, network_ids)
     ensure_schema(db_path)
     start_run(db_path, run_id, mode, registry, selected)
     own_fetcher = fetcher is None
     fetcher = fetcher or make_fetcher(mode=mode, snapshot_dir=snapshot_dir)
-    outcomes = []
+    give_up_at = time.monotonic() + deadline_s if deadline_s else None
+    outcomes: list[NetworkOutcome] = []
+    pool = ThreadPoolExecutor(max_workers=MAX_PARALLEL_NETWORKS, thread_name_prefix="collect")
     try:
-        for network_id in selected:
-            result = collect_network(network_id, registry.get(network_id).sources, fetcher)
-            load_network(db_path, run_id, result)
-            outcomes.append(NetworkOutcome(network_id, result.status, len(result.mentions),
-                                           tuple(result.errors)))
+        pending = {pool.submit(collect_network, nid, registry.get(nid).sources, fetcher): nid for nid in selected}
+        while pending:
+            timeout = max(0.0, give_up_at - time.monotonic()) if give_up_at else None
+            done, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            if not done:  # deadline: record the unfinished networks as failed, keep what landed
+                for future, nid in pending.items():
+                    future.cancel()
+                    result = _deadline_result(registry, nid, deadline_s)
+                    load_network(db_path, run_id, result)
+                    outcomes.append(_outcome(result))
+                break
+            for future in done:
+                result = future.result()  # collect_network records failures instead of raising
+                del pending[future]
+                load_network(db_path, run_id, result)
+                outcomes.append(_outcome(result))
     finally:
+        pool.shutdown(wait=False, cancel_futures=True)
         if own_fetcher:
             fetcher.close()
     refresh_text_keys(db_path)
     complete_run(db_path, run_id)
-    return outcomes
+    return sorted(outcomes, key=lambda o: o.network_id)

@@ -110,3 +110,30 @@ CREATE TABLE IF NOT EXISTS ref.text_keys (
     text VARCHAR NOT NULL,
     name_key VARCHAR NOT NULL
 );
+
+-- How each distinct member input resolves (warehouse/resolution, the same code as `tcn resolve`). Written
+-- after each scrape for inputs not yet resolved under the current resolver_version; rebuilt when the
+-- version changes (resolver code, overrides.csv, gazetteer). dbt's int_member_resolution reads it.
+CREATE TABLE IF NOT EXISTS ref.member_resolutions (
+    member_name VARCHAR NOT NULL,     -- input, verbatim from raw.member_mentions
+    country_text VARCHAR,             -- input: the mention's country text
+    network_country_code VARCHAR,     -- input: the network's registry country (upper case), null if none
+    network_region VARCHAR,           -- input: the network's registry region text
+    stated_kind VARCHAR,              -- input: the mention's member_kind, trimmed, null when blank
+    resolver_version VARCHAR NOT NULL,
+    country_code VARCHAR,             -- country the search used (stated, from the name, or the network's)
+    country_basis VARCHAR NOT NULL,   -- stated | network | region | world
+    geonameid BIGINT,                 -- the place, null when unresolved
+    matched_name VARCHAR,
+    matched_country VARCHAR,
+    population BIGINT,
+    member_kind VARCHAR NOT NULL,     -- city | unknown | district | county | region | state | municipal_association | other
+    method VARCHAR NOT NULL,          -- override | exact | alias | stripped | fuzzy | unresolved
+    score DOUBLE NOT NULL,            -- 0..1
+    n_candidates INTEGER NOT NULL,
+    candidates VARCHAR NOT NULL,      -- JSON: up to 5 candidate places, most populous first
+    reason VARCHAR,                   -- why unresolved: no_name_key | no_candidate | ambiguous |
+                                      -- ambiguous_without_country | not_a_city
+    parent_geonameid BIGINT,          -- for a district: the city it is part of, when known
+    resolved_at TIMESTAMP NOT NULL
+);

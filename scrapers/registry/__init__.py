@@ -314,7 +314,11 @@ def _http_source(path, where: str, item: dict) -> tuple[str, tuple[str, ...]]:
 
 
 def _file_source(path: Path, where: str, network_id: str, item: dict) -> tuple[str, tuple, str]:
-    """A curated file on disk: no host to check, but it must exist (relative paths: from the YAML file)."""
+    """A curated file on disk: no host to check. Relative paths start at the YAML file's folder.
+
+    The file is not required to exist here (a copied registry must still load); collect.py reports a
+    missing file as a failed read naming the path.
+    """
     value = item["path"]
     if not isinstance(value, str) or not value.strip():
         _fail(path, f"{where}.path", "expected the path of a curated file")
@@ -326,8 +330,6 @@ def _file_source(path: Path, where: str, network_id: str, item: dict) -> tuple[s
     if hosts not in (None, []):
         _fail(path, f"{where}.allowed_hosts", "a path source is not fetched: leave allowed_hosts out")
     file_path = Path(value) if Path(value).is_absolute() else Path(path).parent / value
-    if not file_path.is_file():
-        _fail(path, f"{where}.path", f"curated file not found: {file_path}")
     resolved = file_path.resolve()
     return curated_url(network_id, resolved), (), str(resolved)
 
@@ -351,7 +353,7 @@ def _check_options(path, where: str, parser: str, options: dict, parsers) -> Non
                 parsers is not None and page_parser not in parsers):
             _fail(path, f"{where}.options.member_page",
                   f"{page_parser!r} is not a parser for member pages (known: {', '.join(sorted(parsers or ()))})")
-        if not isinstance(options.get("member_options", {}), dict):
+        if not isinstance(options.get("member_options") or {}, dict):
             _fail(path, f"{where}.options.member_options", "expected a mapping")
     if parser == "curated_table":
         columns = options.get("columns")

@@ -1,0 +1,139 @@
+"""Member kinds that are not a city: districts of a city, counties, regions, states, associations.
+
+A member of one of these kinds is never resolved to a populated place, even when a town of the same name
+exists ("Landkreis Göttingen" is not Göttingen). Kinds (see docs/resolution.md):
+  district                 part of a larger city (London borough, Berlin Bezirk, arrondissement, Korean -gu)
+  county                   local government over several towns (Landkreis, US county, UK metropolitan
+                           borough without a town of its name, Australian regional council, province)
+  region                   a region or island government (Region Hannover, Région ..., län, island council)
+  state                    a federated state or first-level province (Freistaat, "X State", "State of X")
+  municipal_association    association of municipalities (Samtgemeinde, Verbandsgemeinde, communauté de ...)
+  other                    not a local government (consortium)
+Markers are matched on name keys (lowercase ASCII words), so "Région"/"region", "Län"/"lan" are one form.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+NON_CITY_KINDS = ("district", "county", "region", "state", "municipal_association", "other")
+
+# (kind, prefix keys); longest prefixes are tried first
+KIND_PREFIXES = {
+    "district": ["london borough of", "royal borough of", "bezirksamt", "stadtbezirk", "bezirk", "arrondissement",
+                 "distrito de", "municipal district of"],
+    "county": ["landkreis", "kreis", "stadteregion", "regionalverband", "county of", "comte de", "departement de",
+               "departement du", "departement des", "departement d", "conseil departemental de",
+               "conseil departemental du", "provincia di", "provincia de", "provincia del", "province of",
+               "province de", "diputacion de", "diputacion provincial de", "diputacio de", "consell comarcal de",
+               "consell comarcal del", "comarca de", "metropole de", "metropole du", "metropole d",
+               "eurometropole de", "citta metropolitana di", "metropolitan city of", "shire of", "district of",
+               "powiat", "landschaftsverband", "okres", "contea di", "condado de"],
+    "region": ["region", "regione", "region de", "region del", "region of", "comunidad de",
+               "comunidad autonoma de", "comunitat", "generalitat de", "junta de", "cabildo de", "cabildo insular de",
+               "consell insular de", "regierungsbezirk", "bezirksregierung", "wojewodztwo", "voivodeship",
+               "periphery of", "perifereia", "landsting", "region hovedstaden"],
+    "state": ["state of", "freistaat", "estado de", "estado do", "bundesland"],
+    "municipal_association": ["samtgemeinde", "sg", "verbandsgemeinde", "vg", "amt", "verwaltungsgemeinschaft",
+                              "gemeindeverwaltungsverband", "communaute de communes", "communaute d agglomeration",
+                              "communaute urbaine", "unione dei comuni", "unione comuni", "mancomunidad de",
+                              "mancomunitat"],
+}
+KIND_SUFFIXES = {
+    "district": ["london borough", "borough of london", "arrondissement", "gu", "ku", "bezirk"],
+    "county": ["county", "county council", "kreis", "shire", "shire council", "regional council",
+               "district council", "district", "landkreis", "province", "provincia", "powiat"],
+    "region": ["region", "regional government", "island council", "periphery"],
+    "state": ["state", "state government"],
+    "municipal_association": ["samtgemeinde", "municipal association"],
+    "other": ["consortium"],
+}
+# compound German names: "Rhein-Sieg-Kreis" keys to "rhein sieg kreis" (caught by the suffix), but
+# "Märkischer Kreis" too; "Landkreis" glued to nothing else.
+_ARRONDISSEMENT = re.compile(r"^(paris|lyon|marseille) (0?[1-9]|1[0-9]|20)( ?(er|e|eme|ieme|st|nd|rd|th))?$")
+_ARRONDISSEMENT_WORDS = re.compile(r"^(0?[1-9]|1[0-9]|20) ?(er|e|eme|ieme)? arrondissement")
+
+
+@dataclass(frozen=True)
+class KindMatch:
+    kind: str
+    marker: str           # the form or list entry that says so
+    parent_geonameid: int | None = None
+
+
+@lru_cache(maxsize=1)
+def _district_list() -> dict[tuple[str, str], tuple[str, int | None]]:
+    """Curated districts of big cities and council areas without a town of their name (districts.csv)."""
+    from warehouse.namekey import name_key
+
+    path = Path(__file__).with_name("districts.csv")
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {(name_key(r["name"]), r["country_code"]): (r["member_kind"], int(r["parent_geonameid"])
+                                                      if r["parent_geonameid"] else None) for r in rows}
+
+
+def _district_anywhere(key: str) -> tuple[str, int | None] | None:
+    # country unknown: a listed name counts only when it is listed for one country
+    found = {entry for (k, _), entry in _district_list().items() if k == key}
+    return found.pop() if len(found) == 1 else None
+
+
+def _prefix_kind(key: str) -> KindMatch | None:
+    best: KindMatch | None = None
+    for kind, prefixes in KIND_PREFIXES.items():
+        for prefix in prefixes:
+            if key.startswith(prefix + " ") and (best is None or len(prefix) > len(best.marker)):
+                best = KindMatch(kind, prefix)
+    return best
+
+
+def _suffix_kind(key: str) -> KindMatch | None:
+    best: KindMatch | None = None
+    for kind, suffixes in KIND_SUFFIXES.items():
+        for suffix in suffixes:
+            if key.endswith(" " + suffix) and (best is None or len(suffix) > len(best.marker)):
+                best = KindMatch(kind, suffix)
+    return best
+
+
+def detect_kind(key: str, country_code: str | None, qualifiers: tuple[str, ...] = ()) -> KindMatch | None:
+    """The non-city kind a member name states, or None when it reads as a city or town.
+
+    `key` is the name key without qualifiers; `qualifiers` are keys of parenthesised or comma parts
+    ("London Borough", "region")."""
+    if not key:
+        return None
+    for qualifier in qualifiers:
+        match = _prefix_kind(qualifier + " x") or _suffix_kind("x " + qualifier)
+        if match is None and qualifier in _qualifier_words():
+            match = KindMatch(_qualifier_words()[qualifier], qualifier)
+        if match:
+            return match
+    listed = _district_list().get((key, country_code)) if country_code else _district_anywhere(key)
+    if listed:
+        return KindMatch(listed[0], "districts.csv", listed[1])
+    if _ARRONDISSEMENT.match(key) or _ARRONDISSEMENT_WORDS.match(key):
+        return KindMatch("district", "arrondissement")
+    if country_code == "SE" and key.endswith("s lan"):  # Swedish county: "Dalarnas län"
+        return KindMatch("region", "lan")
+    return _prefix_kind(key) or _suffix_kind(key)
+
+
+@lru_cache(maxsize=1)
+def _qualifier_words() -> dict[str, str]:
+    # a qualifier that is the kind itself: "Dalarna (region)", "Tenerife (Island Council)"
+    words = {}
+    for kind, forms in KIND_SUFFIXES.items():
+        for form in forms:
+            words[form] = kind
+    for kind, forms in KIND_PREFIXES.items():
+        for form in forms:
+            if " " not in form and len(form) > 3:
+                words.setdefault(form, kind)
+    words.update({"borough": "district", "municipal district": "district", "metropolitan borough": "county",
+                  "unitary authority": "county", "department": "county", "departement": "county"})
+    return words

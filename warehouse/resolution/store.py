@@ -1,0 +1,82 @@
+"""The pipeline's resolution step: resolve every distinct member input of raw.member_mentions into
+ref.member_resolutions, which dbt's int_member_resolution reads.
+
+An input is (member name, country text, network country, network region, stated kind) exactly as raw
+holds them; dbt joins on the same values. Rows carry the resolver version (code version, overrides digest,
+gazetteer version): when it changes, the table is rebuilt, else only new inputs are resolved.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from warehouse.db import connect, ensure_schema
+from warehouse.resolution.gazetteer_index import gazetteer_loaded, load_index
+from warehouse.resolution.overrides import load_overrides
+from warehouse.resolution.resolver import Resolver
+
+_INPUTS_SQL = """
+    SELECT DISTINCT
+        m.member_name,
+        m.country,
+        upper(r.doc ->> '$.country_code') AS network_country_code,
+        r.doc ->> '$.region' AS network_region,
+        nullif(trim(m.member_kind), '') AS stated_kind
+    FROM raw.member_mentions m
+    JOIN raw.registry_networks r ON r.run_id = m.run_id AND r.network_id = m.network_id
+"""
+KEY_COLUMNS = ("member_name", "country_text", "network_country_code", "network_region", "stated_kind")
+
+
+def open_resolver(db_path: Path, overrides_path: Path | None = None) -> Resolver:
+    """A resolver over `db_path`'s gazetteer, loading the gazetteer into it first when it has none."""
+    db_path = Path(db_path)
+    ensure_schema(db_path)
+    if not gazetteer_loaded(db_path):
+        from warehouse.gazetteer import load_gazetteer
+
+        load_gazetteer(db_path)
+    return Resolver(load_index(db_path), load_overrides(overrides_path))
+
+
+def resolver_version(db_path: Path, overrides_path: Path | None = None) -> str:
+    """The version a resolver over `db_path` would have, without reading the gazetteer into memory."""
+    from warehouse.resolution.resolver import RESOLVER_CODE_VERSION
+
+    with connect(db_path, read_only=True) as con:
+        row = con.execute("SELECT version FROM ref.gazetteer_versions ORDER BY loaded_at DESC LIMIT 1").fetchone()
+    return f"r{RESOLVER_CODE_VERSION}-o{load_overrides(overrides_path).digest}-{row[0] if row else 'unknown'}"
+
+
+def refresh_member_resolutions(db_path: Path, overrides_path: Path | None = None) -> dict:
+    """Resolve the member inputs not yet resolved under the current resolver version; returns counts."""
+    db_path = Path(db_path)
+    ensure_schema(db_path)
+    version = resolver_version(db_path, overrides_path)
+    with connect(db_path) as con:
+        stale = con.execute("SELECT count(*) FROM ref.member_resolutions WHERE resolver_version <> ?",
+                            [version]).fetchone()[0]
+        if stale:
+            con.execute("DELETE FROM ref.member_resolutions WHERE resolver_version <> ?", [version])
+        done = set(con.execute(f"SELECT {', '.join(KEY_COLUMNS)} FROM ref.member_resolutions").fetchall())
+        inputs = [tuple(r) for r in con.execute(_INPUTS_SQL).fetchall()]
+    todo = [i for i in inputs if i not in done]
+    if not todo:
+        return {"version": version, "resolved": 0, "dropped_stale": stale}
+    resolver = open_resolver(db_path, overrides_path)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    rows = []
+    for name, country, network_country, region, kind in todo:
+        d = resolver.resolve(name, country, network_country, region, kind)
+        candidates = json.dumps([{"geonameid": c.geonameid, "name": c.name, "country_code": c.country_code,
+                                  "population": c.population} for c in d.candidates], ensure_ascii=False)
+        rows.append([name, country, network_country, region, kind, resolver.version, d.country_code,
+                     d.country_basis, d.geonameid, d.matched_name, d.matched_country, d.population, d.member_kind,
+                     d.method, d.score, d.n_candidates, candidates, d.reason, d.parent_geonameid, now])
+    with connect(db_path) as con:
+        con.execute("BEGIN")
+        con.executemany("INSERT INTO ref.member_resolutions VALUES (" + ", ".join("?" * 20) + ")", rows)
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    return {"version": version, "resolved": len(rows), "dropped_stale": stale}
