@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime, timezone
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -15,7 +16,8 @@ def _refresh(args: argparse.Namespace) -> int:
     from orchestration.definitions import defs
     from warehouse.summary import format_summary, run_summary
 
-    config = {"mode": "live" if args.live else "replay", "networks": args.network or []}
+    config = {"mode": "live" if args.live else "replay", "networks": args.network or [],
+              "max_member_drop": args.max_drop, "accept_member_drop": args.accept_drop or []}
     run_config = {"ops": {"registry": {"config": config}, "scrape": {"config": config}}}
     with dg.DagsterInstance.get() as instance:
         result = defs.get_job_def("refresh").execute_in_process(
@@ -27,12 +29,92 @@ def _refresh(args: argparse.Namespace) -> int:
             print(f"(no summary: {exc})", file=sys.stderr)
     if not result.success:
         for event in result.all_events:
-            if event.is_failure and event.step_failure_data:
+            if event.is_step_failure and event.step_failure_data:
                 print(f"FAILED {event.step_key}: {event.step_failure_data.error.message.strip()}", file=sys.stderr)
         print(f"run {result.run_id} failed; the previous publication under {paths.published} is untouched",
               file=sys.stderr)
         return 1
     print(f"run {result.run_id} succeeded; published to {paths.published}")
+    return 0
+
+
+def _last_refresh_line() -> str:
+    """The latest `refresh` run in Dagster's run history (it also knows runs that failed before publishing)."""
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        records = instance.get_run_records(filters=dg.RunsFilter(job_name="refresh"), limit=1)
+    if not records:
+        return "last refresh: none in Dagster's run history"
+    record = records[0]
+    started = (datetime.fromtimestamp(record.start_time, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+               if record.start_time else "not started")
+    return f"last refresh: run {record.dagster_run.run_id} {record.dagster_run.status.value.lower()} ({started})"
+
+
+def _status(args: argparse.Namespace) -> int:
+    from orchestration.settings import configure_environment
+    from warehouse.status import StatusUnavailable, format_status, read_status
+
+    paths = configure_environment(args.data_dir)
+    try:
+        print(format_status(read_status(paths)))
+    except StatusUnavailable as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        try:
+            print(_last_refresh_line())
+        except Exception as exc:  # the run history is a bonus; the publication is the answer
+            print(f"(no Dagster run history: {exc})", file=sys.stderr)
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from orchestration.settings import configure_environment
+
+    paths = configure_environment(args.data_dir)
+    from orchestration.dbt import DBT_PROJECT_DIR, dbt_executable
+    from warehouse.docs import DocsError, build_docs
+
+    try:
+        index = build_docs(paths, DBT_PROJECT_DIR, dbt_executable())
+    except DocsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"docs site: {index}")
+    print(f"open it in a browser (no server needed), or serve {index.parent} (index.html)")
+    return 0
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a share between 0 and 1")
+    return value
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    """Resolve a CSV of names with exactly the pipeline's resolver (warehouse/resolution)."""
+    import time
+    from pathlib import Path
+
+    from warehouse.paths import data_paths
+    from warehouse.resolution.csv_io import resolve_file
+    from warehouse.resolution.store import open_resolver
+
+    started = time.perf_counter()
+    try:
+        resolver = open_resolver(data_paths(args.data_dir).working_db)
+        counts = resolve_file(Path(args.input), Path(args.output) if args.output else None, resolver)
+    except ValueError as exc:
+        print(f"tcn resolve: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.flush()
+    print(f"resolved {counts['resolved']} of {counts['rows']} rows "
+          f"({counts['rows'] - counts['resolved']} unresolved, kept with a blank geonameid) in "
+          f"{time.perf_counter() - started:.1f} s" + (f"; wrote {args.output}" if args.output else ""),
+          file=sys.stderr)
     return 0
 
 
@@ -48,8 +130,35 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--live", action="store_true", help="fetch live pages instead of the bundled snapshots")
     refresh.add_argument("--network", action="append", metavar="SLUG",
                          help="only this network (repeatable); others keep their last good data")
+    refresh.add_argument("--max-drop", type=_share, default=0.2, metavar="SHARE",
+                         help="hold back a network whose member list shrinks by more than this share "
+                              "against its last good run (default 0.2)")
+    refresh.add_argument("--accept-drop", action="append", metavar="SLUG",
+                         help="accept this network's shrunken list in this run (repeatable)")
     refresh.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     refresh.set_defaults(func=_refresh)
+    status = sub.add_parser(
+        "status", help="last run of each network (status, members, changes, freshness) and the published files",
+        description="Reads the published Parquet files only (never a database file, so it cannot block or be "
+                    "blocked by a refresh or an analyst), and Dagster's run history for the latest refresh.")
+    status.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
+    status.set_defaults(func=_status)
+    docs = sub.add_parser(
+        "docs", help="build the dbt docs site of the published tables into <data dir>/published/docs/",
+        description="Runs `dbt docs generate --static` against a private copy of the published DuckDB and "
+                    "prints the path of the self-contained static_index.html.")
+    docs.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
+    docs.set_defaults(func=_docs)
+    resolve = sub.add_parser(
+        "resolve", help="resolve a CSV of city names to GeoNames places (the pipeline's resolver)",
+        description="Reads INPUT.csv with columns name,country_code (country_code may be blank; other columns "
+                    "are kept) and writes it back with geonameid, matched_name, matched_country, population, "
+                    "member_kind, method, score (geonameid blank when unresolved). Uses the gazetteer of the "
+                    "data directory's working database, loading it first when missing.")
+    resolve.add_argument("input", metavar="INPUT.csv", help="CSV with a name column and a country_code column")
+    resolve.add_argument("--output", "-o", metavar="OUT.csv", help="write here (default: standard output)")
+    resolve.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
+    resolve.set_defaults(func=_resolve)
     return parser
 
 

@@ -3,14 +3,17 @@
 import shutil
 import sys
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.settings import configure_environment
+from warehouse.paths import data_paths
+from warehouse.summary import table_row_counts
 
 WRITER_POOL = "duckdb_writer"
+ROW_COUNT = "dagster/row_count"  # the metadata key Dagster's UI shows as a table's row count
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 
 configure_environment()  # the dbt profile reads TCN_DUCKDB_PATH
@@ -44,10 +47,37 @@ class TcnDbtTranslator(DagsterDbtTranslator):
             dagster_dbt_translator=TcnDbtTranslator(), pool=WRITER_POOL)
 def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     invocation = dbt.cli(["build"], context=context)
+    # dbt holds the DuckDB file for the whole build, so row counts can only be read once it has ended: the
+    # events are held until then and released in their order, each model's Output with its row count.
+    events, error = [], None
     try:
-        yield from invocation.stream()
+        try:
+            for event in invocation.stream():
+                events.append(event)
+        except Exception as exc:  # dbt failed: still report what it built, then fail the step
+            error = exc
+        if error is None:
+            yield from _with_row_counts(context, events)
+        else:  # dbt may not have released the file: no counts
+            yield from events
     finally:  # each invocation writes its own target folder; keep the repo from filling up
         shutil.rmtree(invocation.target_path, ignore_errors=True)
+    if error is not None:
+        raise error
+
+
+def _with_row_counts(context: dg.AssetExecutionContext, events: list) -> Iterator:
+    tables = {e.output_name: tuple(context.asset_key_for_output(e.output_name).path)
+              for e in events if isinstance(e, dg.Output)}
+    try:
+        counts = table_row_counts(data_paths().working_db, [t for t in tables.values() if len(t) == 2])
+    except Exception as exc:  # metadata only: never fail a good build over it
+        context.log.warning(f"no row counts: {exc}")
+        counts = {}
+    for event in events:
+        if isinstance(event, dg.Output) and tables[event.output_name] in counts:
+            event = event.with_metadata({**event.metadata, ROW_COUNT: counts[tables[event.output_name]]})
+        yield event
 
 
 def dbt_resource() -> DbtCliResource:

@@ -30,7 +30,7 @@ class FetchRecord:
     spec: SourceSpec
     response: FetchedResponse
     parser_version: str | None
-    parse_status: str  # ok | fetch_failed | parse_failed
+    parse_status: str  # ok | fetch_failed | parse_failed (parser crashed) | contract_failed (page not as promised)
     parse_error: str | None = None
     mentions: list[MemberMention] = field(default_factory=list)
     note: str | None = None  # why following links stopped here, when that is worth knowing (not an error)
@@ -60,6 +60,17 @@ class NetworkResult:
     def notes(self) -> list[str]:
         return [r.note for r in self.records if r.note]
 
+    @property
+    def members(self) -> list[tuple]:
+        """The distinct members extracted, in a stable order."""
+        return sorted({(m.member_name, m.country or "", m.role, m.joined or "", m.member_kind or "")
+                       for m in self.mentions})
+
+    @property
+    def members_sha256(self) -> str:
+        """Hash of the extracted member list: unchanged lists hash alike whatever tokens the HTML carries."""
+        return hashlib.sha256(repr(self.members).encode("utf-8")).hexdigest()
+
 
 def parse_response(spec: SourceSpec, response: FetchedResponse, *, allow_empty: bool = False) -> FetchRecord:
     parser = PARSERS[spec.parser]
@@ -70,8 +81,8 @@ def parse_response(spec: SourceSpec, response: FetchedResponse, *, allow_empty: 
                            f"{spec.network_id}: {what} failed: {reason}")
     try:
         mentions = parser.parse(response, spec.options)
-    except ParseError as exc:
-        return FetchRecord(spec, response, parser.version, "parse_failed", f"{spec.network_id}: {exc}")
+    except ParseError as exc:  # a required element is missing: soft 404, login wall, redesigned site
+        return FetchRecord(spec, response, parser.version, "contract_failed", f"{spec.network_id}: {exc}")
     except Exception as exc:  # a parser bug must not take down the other networks
         return FetchRecord(spec, response, parser.version, "parse_failed",
                            f"{spec.network_id}: parser {spec.parser} crashed on {spec.url}: {exc!r}")
@@ -137,7 +148,7 @@ def _member_pages(index_pages: list[FetchRecord], fetcher) -> list[FetchRecord]:
         try:
             found = PARSERS[spec.parser].links(page.response, spec.options)
         except ParseError as exc:
-            page.parse_status, page.parse_error = "parse_failed", f"{spec.network_id}: {exc}"
+            page.parse_status, page.parse_error = "contract_failed", f"{spec.network_id}: {exc}"
             continue
         for link in found:
             if link not in links and link not in index_urls:
@@ -157,13 +168,28 @@ def _member_pages(index_pages: list[FetchRecord], fetcher) -> list[FetchRecord]:
     return records
 
 
+def _check_member_count(spec: SourceSpec, records: list[FetchRecord]) -> list[FetchRecord]:
+    """The source's contract on its size: outside [min_members, max_members] nothing of it is kept."""
+    if any(r.parse_status != "ok" for r in records):
+        return records
+    found = sum(len(r.mentions) for r in records)
+    low, high = spec.options.get("min_members", 1), spec.options.get("max_members")
+    if found >= low and (high is None or found <= high):
+        return records
+    expected = f"between {low} and {high}" if high is not None else f"at least {low}"
+    for r in records:
+        r.parse_status, r.mentions = "contract_failed", []
+        r.parse_error = f"{spec.network_id}: {found} members on {spec.url}, the contract expects {expected}"
+    return records
+
+
 def collect_source(spec: SourceSpec, fetcher) -> list[FetchRecord]:
     """Every record one source spec produces: its pages, then (for an index) its member pages."""
     if spec.path is not None:
-        return [parse_response(spec, read_local(spec))]
+        return _check_member_count(spec, [parse_response(spec, read_local(spec))])
     index = bool(spec.options.get("member_links"))
     pages = _pages(spec, fetcher, index=index)
-    return pages + _member_pages(pages, fetcher) if index else pages
+    return _check_member_count(spec, pages + _member_pages(pages, fetcher) if index else pages)
 
 
 def collect_network(network_id: str, sources: tuple[SourceSpec, ...], fetcher) -> NetworkResult:

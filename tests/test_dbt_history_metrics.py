@@ -55,6 +55,13 @@ TEXT_KEYS = {"Berlin": "berlin", "Paris": "paris", "Kehl": "kehl", "Hamburg": "h
              "Strasbourg": "strasbourg", "Atlantis": "atlantis", "Germany": "germany", "France": "france"}
 COUNTRY_NAMES = {"germany": "DE", "de": "DE", "france": "FR", "fr": "FR"}
 
+# How the Python resolver decides each distinct raw input (ref.member_resolutions, written by hand):
+# (member name, country text, network country) -> geonameid (None: no place has that name)
+RESOLUTIONS = {("Berlin", "Germany", None): 101, ("Paris", "France", None): 201, ("Kehl", "Germany", None): 105,
+               ("Strasbourg", "France", None): 202, ("Hamburg", "Germany", None): 106,
+               ("Atlantis", "Germany", None): None,
+               ("Berlin", None, "DE"): 101, ("Hamburg", None, "DE"): 106, ("Dorf", None, "DE"): 107}
+
 # network -> run -> mentions (name, country text, joined) or "failed"
 LISTS = {
     "net-a": {
@@ -140,6 +147,16 @@ def build_fixture(db_path: Path) -> None:
                         [cc, iso3, name, capital, neighbours])
         con.executemany("insert into ref.country_names values (?, ?)", list(COUNTRY_NAMES.items()))
         con.executemany("insert into ref.text_keys values (?, ?)", list(TEXT_KEYS.items()))
+        for (name, country, network_cc), gid in RESOLUTIONS.items():
+            con.execute(
+                "insert into ref.member_resolutions (member_name, country_text, network_country_code, "
+                "network_region, stated_kind, resolver_version, country_code, country_basis, geonameid, "
+                "member_kind, method, score, n_candidates, candidates, reason, resolved_at) "
+                "values (?, ?, ?, null, null, 'fixture', ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?)",
+                [name, country, network_cc, COUNTRY_NAMES.get((country or "").lower(), network_cc),
+                 "stated" if country else "network", gid, "city" if gid else "unknown",
+                 "exact" if gid else "unresolved", 1.0 if gid else 0.0, 1 if gid else 0,
+                 None if gid else "no_candidate", T1])
     finally:
         con.close()
 

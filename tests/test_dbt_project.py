@@ -12,6 +12,11 @@ Fixture (all name keys computed by hand: lowercase ascii, punctuation folded):
           net-c keeps its r1 members.
   r3 (incomplete) mentions Ghost Town and renames net-a: none of it may show.
 
+Resolutions (ref.member_resolutions, written by hand as the Python resolver's rules decide, see
+docs/resolution.md): Paris/net-b (no country: 2.1M >= 10 x 25k) exact at 0.9, Valencia/net-b ambiguous
+without a country, Frankfurt/net-c within DE (the network's country) by alias, Munich by alias, Kreis Nord
+not a city (the page says county), Atlantis Town no candidate.
+
 Resolved city sets: A = {Berlin, Munich, Paris, Strasbourg}, B = {Paris, Madrid, Strasbourg},
 C = {Frankfurt am Main, Berlin, Kehl}.
   A-B shared {Paris, Strasbourg} = 2: jaccard 2/(4+3-2) = 0.4, overlap 2/3
@@ -75,6 +80,32 @@ TEXT_KEYS = {
     "Ghost Town": "ghost town", "Germany": "germany", "Deutschland": "deutschland", "France": "france",
     "FR": "fr", "DE": "de", "Spain": "spain",
 }
+
+
+# member name, country text, network country, network region, stated kind ->
+#   geonameid, method, score, country used, country basis, n_candidates, member kind, reason
+RESOLUTIONS = [
+    ("Berlin", "Germany", None, "Europe", None, 101, "exact", 1.0, "DE", "stated", 1, "city", None),
+    ("BERLIN", "DE", None, "Europe", None, 101, "exact", 1.0, "DE", "stated", 1, "city", None),
+    ("Paris", "France", None, "Europe", None, 201, "exact", 1.0, "FR", "stated", 1, "city", None),
+    ("Madrid", "Spain", None, "Europe", None, 301, "exact", 1.0, "ES", "stated", 1, "city", None),
+    ("Munich", "Deutschland", None, "Europe", None, 102, "alias", 0.95, "DE", "stated", 1, "city", None),
+    ("Paris", "FR", None, "Europe", None, 201, "exact", 1.0, "FR", "stated", 1, "city", None),
+    ("Strasbourg", "France", None, "Europe", None, 202, "exact", 1.0, "FR", "stated", 1, "city", None),
+    ("Atlantis Town", "Germany", None, "Europe", None, None, "unresolved", 0.0, "DE", "stated", 0, "unknown",
+     "no_candidate"),
+    ("Paris", None, None, None, None, 201, "exact", 0.9, None, "world", 2, "city", None),
+    ("Madrid", "Spain", None, None, None, 301, "exact", 1.0, "ES", "stated", 1, "city", None),
+    ("Valencia", None, None, None, None, None, "unresolved", 0.0, None, "world", 2, "unknown",
+     "ambiguous_without_country"),
+    ("Strasbourg", "France", None, None, None, 202, "exact", 1.0, "FR", "stated", 1, "city", None),
+    ("Frankfurt", None, "DE", None, None, 103, "alias", 0.95, "DE", "network", 2, "city", None),
+    ("Berlin", None, "DE", None, None, 101, "exact", 1.0, "DE", "network", 1, "city", None),
+    ("Kehl", None, "DE", None, None, 105, "exact", 1.0, "DE", "network", 1, "city", None),
+    ("Kreis Nord", None, "DE", None, "county", None, "unresolved", 0.0, "DE", "network", 0, "county",
+     "not_a_city"),
+    ("Hamburg", None, "DE", None, None, 106, "exact", 1.0, "DE", "network", 1, "city", None),
+]
 
 
 def registry_doc(network_id: str, name: str) -> dict:
@@ -162,6 +193,11 @@ def build_fixture(db_path: Path) -> None:
                         [cc, iso3, name, cont_code, cont, capital, neighbours])
         con.executemany("insert into ref.country_names values (?, ?)", list(COUNTRY_NAMES.items()))
         con.executemany("insert into ref.text_keys values (?, ?)", list(TEXT_KEYS.items()))
+        for name, country, net_cc, region, kind, gid, method, score, cc, basis, n, member_kind, reason in RESOLUTIONS:
+            con.execute("insert into ref.member_resolutions values "
+                        "(?, ?, ?, ?, ?, 'fixture', ?, ?, ?, null, null, null, ?, ?, ?, ?, '[]', ?, null, ?)",
+                        [name, country, net_cc, region, kind, cc, basis, gid, member_kind, method, score, n, reason,
+                         T1])
     finally:
         con.close()
 
@@ -260,9 +296,9 @@ def test_resolution_methods(built):
     got = {(n, m): r for n, m, *r in rows(
         built.db_path, "select network_id, member_name, city_id, resolution_method, resolution_score, n_candidates, "
                "member_kind from marts.fct_membership")}
-    assert got[("net-c", "Frankfurt")] == [103, "exact", 1.0, 2, "city"]  # tie: the more populous place
+    assert got[("net-c", "Frankfurt")] == [103, "alias", 0.95, 2, "city"]  # tie: the more populous place
     assert got[("net-c", "Kehl")] == [105, "exact", 1.0, 1, "city"]  # country from the national network
-    assert got[("net-b", "Paris")] == [201, "exact_world", 0.9, 2, "city"]  # 2.1M >= 10 x 25k
+    assert got[("net-b", "Paris")] == [201, "exact", 0.9, 2, "city"]  # no country: 2.1M >= 10 x 25k
     assert got[("net-b", "Valencia")] == [None, "unresolved", 0.0, 2, "unknown"]  # 1.39M < 10 x 0.81M
     assert got[("net-c", "Kreis Nord")] == [None, "unresolved", 0.0, 0, "county"]
 
@@ -273,7 +309,7 @@ def test_unresolved_are_listed_for_review(built):
     assert review == [
         ("net-a", "Atlantis Town", "Germany", "no_candidate", 0),
         ("net-b", "Valencia", None, "ambiguous_without_country", 2),
-        ("net-c", "Kreis Nord", None, "no_candidate", 0),
+        ("net-c", "Kreis Nord", None, "not_a_city", 0),
     ]
 
 

@@ -691,7 +691,7 @@ def test_index_without_member_links_fails_naming_the_url(tmp_path):
     pages = {"https://site.example/cities/": "<p>The list moved.</p>"}
     result = collect(tmp_path, pages, index_spec())
     (index,) = result.records
-    assert index.parse_status == "parse_failed"
+    assert index.parse_status == "contract_failed"
     assert "no element matches 'ul.cities a'" in index.parse_error and "https://site.example/cities/" in index.parse_error
 
 
@@ -712,5 +712,5 @@ def test_curated_file_with_a_missing_column_fails_naming_the_file_and_column(tmp
                       {"columns": {"name": "member", "country": "country"}}, path=str(path))
     result = collect_network("test-net", (spec,), make_fetcher("replay", snapshot_dir=write_snapshots(tmp_path, {})))
     (record,) = result.records
-    assert record.parse_status == "parse_failed"
+    assert record.parse_status == "contract_failed"
     assert "file-curated://test-net/members.csv" in record.parse_error and "'country'" in record.parse_error

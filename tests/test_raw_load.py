@@ -41,10 +41,11 @@ def _count(db, table):
 
 def test_reloading_a_run_inserts_nothing_new(db):
     assert start_run(db, "run-1", "replay", _Registry, ["a"]) is True
-    assert load_network(db, "run-1", _result("a", ["Berlin", "Köln"])) == 2
-    before = {t: _count(db, t) for t in ("raw.runs", "raw.fetches", "raw.bodies", "raw.member_mentions")}
+    assert load_network(db, "run-1", _result("a", ["Berlin", "Köln"])).status == "ok"
+    before = {t: _count(db, t) for t in ("raw.runs", "raw.fetches", "raw.bodies", "raw.member_mentions",
+                                         "raw.network_runs")}
     assert start_run(db, "run-1", "replay", _Registry, ["a"]) is False
-    assert load_network(db, "run-1", _result("a", ["Berlin", "Köln"])) == 0
+    assert load_network(db, "run-1", _result("a", ["Berlin", "Köln"])) is None
     complete_run(db, "run-1")
     complete_run(db, "run-1")
     assert {t: _count(db, t) for t in before} == before
@@ -80,3 +81,35 @@ def test_every_mention_traces_to_its_fetch_and_names_round_trip(db):
     assert orphans == 0
     assert names == [hostile, "Malmö"]
     assert keys["Malmö"] == "malmo" and keys["Germany"] == "germany"
+
+
+def _verdicts(db):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("""SELECT r.run_id, nr.status, nr.n_members, nr.previous_good_members
+                              FROM raw.network_runs nr JOIN raw.runs r USING (run_id) ORDER BY r.started_at""").fetchall()
+
+
+def _run(db, run_id, names, ok=True, **kwargs):
+    start_run(db, run_id, "replay", _Registry, ["a"])
+    verdict = load_network(db, run_id, _result("a", names, ok), **kwargs)
+    complete_run(db, run_id)
+    return verdict
+
+
+def test_unchanged_lists_and_drops_are_judged_against_the_last_good_run(db):
+    ten = [f"Town {i}" for i in range(10)]
+    assert _run(db, "r1", ten).status == "ok"
+    assert _run(db, "r2", list(reversed(ten))).status == "unchanged"  # same members, other page order
+    assert _run(db, "r3", [], ok=False).status == "fetch_failed"
+    blocked = _run(db, "r4", ten[:7])  # 30% fewer than the last good run (r2), not r3's zero
+    assert blocked.status == "drift_blocked" and "down from 10" in blocked.message and "accept-drop a" in blocked.message
+    assert _run(db, "r5", ten[:8]).status == "ok"  # 20% fewer is within the default threshold
+    assert _run(db, "r6", ten[:4], accept_drop=True).status == "ok"
+    assert _run(db, "r7", ten[:3], max_drop=0.5).status == "ok"
+    assert [v[1] for v in _verdicts(db)] == ["ok", "unchanged", "fetch_failed", "drift_blocked", "ok", "ok", "ok"]
+    assert _verdicts(db)[3][3] == 10
+
+
+def test_a_drift_threshold_out_of_range_is_refused(db):
+    with pytest.raises(ValueError, match="max_drop"):
+        _run(db, "r1", ["Kiel"], max_drop=1.5)

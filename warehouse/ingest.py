@@ -18,7 +18,9 @@ from scrapers.fetch import make_fetcher
 from scrapers.model import FetchedResponse
 from scrapers.registry import Registry
 from warehouse.db import ensure_schema
+from warehouse.drift import DEFAULT_MAX_DROP
 from warehouse.raw_load import complete_run, load_network, refresh_text_keys, start_run
+from warehouse.resolution.store import refresh_member_resolutions
 
 MAX_PARALLEL_NETWORKS = 8
 
@@ -54,14 +56,15 @@ def _deadline_result(registry: Registry, network_id: str, deadline_s: float) -> 
     return NetworkResult(network_id, records)
 
 
-def _outcome(result: NetworkResult) -> NetworkOutcome:
-    return NetworkOutcome(result.network_id, result.status, len(result.mentions), tuple(result.errors))
 
 
 def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "replay",
                network_ids: list[str] | None = None, snapshot_dir: Path | None = None,
-               fetcher=None, deadline_s: float | None = None) -> list[NetworkOutcome]:
-    """Collect and load the selected networks for `run_id`, then write the run's completion marker."""
+               fetcher=None, deadline_s: float | None = None, max_drop: float = DEFAULT_MAX_DROP,
+               accept_drop: list[str] | tuple[str, ...] = ()) -> list[NetworkOutcome]:
+    """Collect and load the selected networks for `run_id`, then write the run's completion marker.
+
+    A network whose list shrinks by more than `max_drop` is held back unless it is in `accept_drop`."""
     selected = select_networks(registry, network_ids)
     ensure_schema(db_path)
     start_run(db_path, run_id, mode, registry, selected)
@@ -69,6 +72,12 @@ def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "repl
     fetcher = fetcher or make_fetcher(mode=mode, snapshot_dir=snapshot_dir)
     give_up_at = time.monotonic() + deadline_s if deadline_s else None
     outcomes: list[NetworkOutcome] = []
+
+    def load(result: NetworkResult) -> None:
+        verdict = load_network(db_path, run_id, result, max_drop, result.network_id in accept_drop)
+        if verdict is not None:  # None: this network was loaded for this run before (a re-execution)
+            errors = tuple(result.errors) + ((verdict.message,) if verdict.status == "drift_blocked" else ())
+            outcomes.append(NetworkOutcome(result.network_id, verdict.status, len(result.mentions), errors))
     pool = ThreadPoolExecutor(max_workers=MAX_PARALLEL_NETWORKS, thread_name_prefix="collect")
     try:
         pending = {pool.submit(collect_network, nid, registry.get(nid).sources, fetcher): nid for nid in selected}
@@ -78,19 +87,17 @@ def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "repl
             if not done:  # deadline: record the unfinished networks as failed, keep what landed
                 for future, nid in pending.items():
                     future.cancel()
-                    result = _deadline_result(registry, nid, deadline_s)
-                    load_network(db_path, run_id, result)
-                    outcomes.append(_outcome(result))
+                    load(_deadline_result(registry, nid, deadline_s))
                 break
             for future in done:
-                result = future.result()  # collect_network records failures instead of raising
                 del pending[future]
-                load_network(db_path, run_id, result)
-                outcomes.append(_outcome(result))
+                load(future.result())  # collect_network records failures instead of raising
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
         if own_fetcher:
             fetcher.close()
     refresh_text_keys(db_path)
+    # resolution in Python (the code `tcn resolve` uses); dbt reads ref.member_resolutions
+    refresh_member_resolutions(db_path)
     complete_run(db_path, run_id)
     return sorted(outcomes, key=lambda o: o.network_id)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from scrapers.collect import NetworkResult
 from warehouse.db import connect
+from warehouse.drift import DEFAULT_MAX_DROP, Verdict, judge, previous_good
 from warehouse.namekey import name_key
 
 
@@ -41,14 +42,17 @@ def start_run(db_path: Path, run_id: str, mode: str, registry, network_ids: list
     return True
 
 
-def load_network(db_path: Path, run_id: str, result: NetworkResult) -> int:
-    """Insert one network's fetches and mentions for a run; returns mentions inserted (0 if loaded before)."""
+def load_network(db_path: Path, run_id: str, result: NetworkResult, max_drop: float = DEFAULT_MAX_DROP,
+                 accept_drop: bool = False) -> Verdict | None:
+    """Insert one network's fetches, mentions and verdict for a run; None when it was loaded before."""
     with connect(db_path) as con:
         already = con.execute(
-            "SELECT 1 FROM raw.fetches WHERE run_id = ? AND network_id = ? LIMIT 1",
+            "SELECT 1 FROM raw.network_runs WHERE run_id = ? AND network_id = ? LIMIT 1",
             [run_id, result.network_id]).fetchone()
         if already:
-            return 0
+            return None
+        previous = previous_good(con, result.network_id)
+        verdict = judge(result, previous, max_drop, accept_drop)
         fetch_rows, body_rows, mention_rows = [], {}, []
         for rec in result.records:
             resp = rec.response
@@ -73,9 +77,13 @@ def load_network(db_path: Path, run_id: str, result: NetworkResult) -> int:
         if mention_rows:
             con.executemany("INSERT INTO raw.member_mentions VALUES (" + ", ".join("?" * 11) + ")",
                             mention_rows)
+        con.execute("INSERT INTO raw.network_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [run_id, result.network_id, verdict.status, verdict.n_members, result.members_sha256,
+                     previous.run_id if previous else None, previous.n_members if previous else None,
+                     verdict.message])
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
-    return len(mention_rows)
+    return verdict
 
 
 def refresh_text_keys(db_path: Path) -> int:

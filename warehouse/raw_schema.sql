@@ -35,9 +35,21 @@ CREATE TABLE IF NOT EXISTS raw.fetches (
     fetched_at TIMESTAMP NOT NULL,
     parser VARCHAR,
     parser_version VARCHAR,
-    parse_status VARCHAR NOT NULL,    -- ok | fetch_failed | parse_failed
+    parse_status VARCHAR NOT NULL,    -- ok | fetch_failed | parse_failed | contract_failed
     parse_error VARCHAR,
     n_mentions INTEGER NOT NULL
+);
+
+-- One verdict per network and run, judged against the network's last good run (see warehouse/drift.py).
+CREATE TABLE IF NOT EXISTS raw.network_runs (
+    run_id VARCHAR NOT NULL,
+    network_id VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,          -- ok | unchanged | drift_blocked | fetch_failed | parse_failed | contract_failed
+    n_members INTEGER NOT NULL,       -- distinct members extracted this run
+    members_sha256 VARCHAR,           -- hash of the extracted member list (not of the HTML)
+    previous_good_run_id VARCHAR,
+    previous_good_members INTEGER,
+    message VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS raw.bodies (

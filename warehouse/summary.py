@@ -11,12 +11,13 @@ def run_summary(db_path: Path, run_id: str) -> list[dict]:
     with connect(db_path, read_only=True) as con:
         rows = con.execute(
             """WITH fetch_status AS (
-                   SELECT network_id,
-                          CASE WHEN bool_and(parse_status = 'ok') THEN 'ok'
-                               ELSE min(parse_status) FILTER (WHERE parse_status <> 'ok') END AS status,
-                          sum(n_mentions) AS mentions,
-                          string_agg(parse_error, '; ') AS errors
-                   FROM raw.fetches WHERE run_id = ? GROUP BY network_id),
+                   SELECT nr.network_id, nr.status, f.mentions,
+                          CASE WHEN nr.status NOT IN ('ok', 'unchanged') THEN coalesce(nr.message, f.errors) END
+                              AS errors
+                   FROM raw.network_runs nr
+                   JOIN (SELECT network_id, sum(n_mentions) AS mentions, string_agg(parse_error, '; ') AS errors
+                         FROM raw.fetches WHERE run_id = $1 GROUP BY network_id) f USING (network_id)
+                   WHERE nr.run_id = $1),
                current AS (
                    SELECT network_id, count(*) AS members, count(city_id) AS resolved
                    FROM marts.fct_membership GROUP BY network_id)
@@ -40,3 +41,21 @@ def format_summary(rows: list[dict]) -> str:
     lines.append(f"{len(rows)} networks, {sum(r['mentions'] for r in rows)} mentions, "
                  f"{total_m} current members, {total_r} resolved to a city")
     return "\n".join(lines)
+
+
+def table_row_counts(db_path: Path, tables: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Row counts of the given (schema, table) pairs that exist in the database; others are left out.
+
+    Opens the file read-only for a moment: call it only when no writer holds the file (e.g. after dbt ended).
+    """
+    if not tables:
+        return {}
+    with connect(db_path, read_only=True) as con:
+        existing = set(con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'").fetchall())
+        counts = {}
+        for schema, table in tables:
+            if (schema, table) in existing:  # names come from information_schema, quoted anyway
+                relation = '"' + schema.replace('"', '""') + '"."' + table.replace('"', '""') + '"'
+                counts[(schema, table)] = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
+    return counts

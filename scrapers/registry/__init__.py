@@ -343,8 +343,9 @@ def _check_options(path, where: str, parser: str, options: dict, parsers) -> Non
     for key in ("next", "member_links"):
         if key in options and (not isinstance(options[key], str) or not options[key].strip()):
             _fail(path, f"{where}.options.{key}", "expected a CSS selector")
-    if "max_pages" in options and not _positive_int(options["max_pages"]):
-        _fail(path, f"{where}.options.max_pages", f"expected a positive integer, got {options['max_pages']!r}")
+    for key in ("max_pages", "min_members", "max_members"):
+        if key in options and not _positive_int(options[key]):
+            _fail(path, f"{where}.options.{key}", f"expected a positive integer, got {options[key]!r}")
     if ("member_links" in options) != (parser == "link_index"):
         _fail(path, f"{where}.options.member_links", "member_links goes with parser link_index (and only with it)")
     if parser == "link_index":

@@ -126,14 +126,19 @@ def strip_city_forms(key: str) -> list[str]:
     return out
 
 
+_PREFIX_SET = frozenset(CITY_PREFIXES)
+_SUFFIX_SET = frozenset(CITY_SUFFIXES)
+_MAX_WORDS = max(len(f.split()) for f in (*CITY_PREFIXES, *CITY_SUFFIXES))
+
+
 def _strip_once(key: str) -> str | None:
-    best = None
-    for prefix in CITY_PREFIXES:
-        if key.startswith(prefix + " ") and (best is None or len(prefix) > best[0]):
-            best = (len(prefix), key[len(prefix) + 1:])
-    for suffix in CITY_SUFFIXES:
-        if key.endswith(" " + suffix) and (best is None or len(suffix) > best[0]):
-            best = (len(suffix), key[: -len(suffix) - 1])
-    if best is None:
-        return None
-    return best[1].strip() or None
+    """Remove the longest city form at the start or end of `key` (word-aligned set lookups: fast)."""
+    words = key.split()
+    best: tuple[int, str] | None = None
+    for n in range(1, min(_MAX_WORDS, len(words) - 1) + 1):
+        head, tail = " ".join(words[:n]), " ".join(words[-n:])
+        if head in _PREFIX_SET and (best is None or len(head) > best[0]):
+            best = (len(head), " ".join(words[n:]))
+        if tail in _SUFFIX_SET and (best is None or len(tail) > best[0]):
+            best = (len(tail), " ".join(words[:-n]))
+    return best[1] if best else None

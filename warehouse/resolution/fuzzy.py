@@ -14,11 +14,12 @@ MIN_LENGTH = 6
 LONG_KEY = 10
 
 
-def fuzzy_candidates(index, key: str, country_code: str) -> list[tuple[int, float]]:
-    """(geonameid, similarity) of places whose name key is the single nearest to `key`, or []."""
-    if len(key) < MIN_LENGTH:
+def fuzzy_candidates(index, key: str, country_code: str, min_length: int = MIN_LENGTH,
+                     long_key: int = LONG_KEY) -> list[tuple[int, float]]:
+    """(geonameid, similarity) of the places named by the nearest name keys of the country, or []."""
+    if len(key) < min_length:
         return []
-    max_edits = 2 if len(key) >= LONG_KEY else 1
+    max_edits = 2 if len(key) >= long_key else 1
     choices = index.fuzzy_choices(country_code, key[0])
     hits = process.extract(key, choices, scorer=Levenshtein.distance, score_cutoff=max_edits, limit=5)
     hits = [(k, d) for k, d, _ in hits if k != key]

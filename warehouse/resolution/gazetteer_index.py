@@ -54,11 +54,14 @@ class GazetteerIndex:
                     if place is not None:
                         per_country[place.country_code].add(key)
             self._country_keys = {cc: sorted(keys) for cc, keys in per_country.items()}
-        bucket = (country_code, first_char)
-        if bucket not in self._fuzzy_choices:
-            self._fuzzy_choices[bucket] = [
-                k for k in self._country_keys.get(country_code, []) if k.startswith(first_char)]
-        return self._fuzzy_choices[bucket]
+        if (country_code, "") not in self._fuzzy_choices:  # bucket the whole country in one pass
+            buckets: dict[str, list[str]] = defaultdict(list)
+            for key in self._country_keys.get(country_code, []):
+                buckets[key[0]].append(key)
+            self._fuzzy_choices[(country_code, "")] = []
+            for char, keys in buckets.items():
+                self._fuzzy_choices[(country_code, char)] = keys
+        return self._fuzzy_choices.get((country_code, first_char), [])
 
 
 def gazetteer_loaded(db_path: Path) -> bool:

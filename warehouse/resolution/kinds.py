@@ -82,22 +82,27 @@ def _district_anywhere(key: str) -> tuple[str, int | None] | None:
     return found.pop() if len(found) == 1 else None
 
 
+_PREFIX_KIND = {form: kind for kind, forms in KIND_PREFIXES.items() for form in forms}
+_SUFFIX_KIND = {form: kind for kind, forms in KIND_SUFFIXES.items() for form in forms}
+_MAX_WORDS = max(len(f.split()) for f in (*_PREFIX_KIND, *_SUFFIX_KIND))
+
+
 def _prefix_kind(key: str) -> KindMatch | None:
-    best: KindMatch | None = None
-    for kind, prefixes in KIND_PREFIXES.items():
-        for prefix in prefixes:
-            if key.startswith(prefix + " ") and (best is None or len(prefix) > len(best.marker)):
-                best = KindMatch(kind, prefix)
-    return best
+    words = key.split()
+    for n in range(min(_MAX_WORDS, len(words) - 1), 0, -1):  # longest form first
+        head = " ".join(words[:n])
+        if head in _PREFIX_KIND:
+            return KindMatch(_PREFIX_KIND[head], head)
+    return None
 
 
 def _suffix_kind(key: str) -> KindMatch | None:
-    best: KindMatch | None = None
-    for kind, suffixes in KIND_SUFFIXES.items():
-        for suffix in suffixes:
-            if key.endswith(" " + suffix) and (best is None or len(suffix) > len(best.marker)):
-                best = KindMatch(kind, suffix)
-    return best
+    words = key.split()
+    for n in range(min(_MAX_WORDS, len(words) - 1), 0, -1):
+        tail = " ".join(words[-n:])
+        if tail in _SUFFIX_KIND:
+            return KindMatch(_SUFFIX_KIND[tail], tail)
+    return None
 
 
 def detect_kind(key: str, country_code: str | None, qualifiers: tuple[str, ...] = ()) -> KindMatch | None:

@@ -37,11 +37,13 @@ class Policy:
     """Margins the most populous candidate needs over the next one, per search scope (measured on the gold
     set, see benchmarks/resolution_eval.py), and the floor for a match found without a country."""
     ratio_country: float = 3.0
-    ratio_region: float = 5.0
+    ratio_region: float = 3.0
     ratio_world: float = 10.0
     min_population_region: int = 2_000
     min_population_world: int = 15_000
     fuzzy: bool = True
+    fuzzy_min_length: int = 6   # shorter keys: one edit too often lands on another real place
+    fuzzy_long_key: int = 10    # from this length two edits are allowed
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,8 @@ class Resolver:
         if self.policy.fuzzy and scope.basis in ("stated", "network") and scope.country_code:
             keys = [k for k, _ in self._variants(parsed)]
             for key in reversed(keys):  # the most stripped form first: typos sit in the place name
-                hits = fuzzy_candidates(self.index, key, scope.country_code)
+                hits = fuzzy_candidates(self.index, key, scope.country_code, self.policy.fuzzy_min_length,
+                                        self.policy.fuzzy_long_key)
                 if hits:
                     places = [(self.index.places[gid], False) for gid in {g for g, _ in hits}]
                     similarity = max(s for _, s in hits)

@@ -1,5 +1,6 @@
--- One row per network and complete run that attempted it. The run is good for the network when it made at
--- least one fetch for it, every fetch parsed ok, and the fetches produced at least one member mention.
+-- One row per network and complete run that attempted it. The run is good for the network when the scrape's
+-- verdict says so (ok or unchanged; a suspicious drop is drift_blocked), it made at least one fetch for it,
+-- every fetch parsed ok, and the fetches produced at least one member mention.
 -- A network's current data comes from its latest good run, so a failure never erases what was known.
 with attempted as (
     select run_id, unnest(networks) as network_id
@@ -38,7 +39,8 @@ judged as (
         coalesce(mention_stats.n_mentions, 0) as n_mentions,
         coalesce(fetch_stats.n_mentions_reported, 0) as n_mentions_reported,
         (
-            coalesce(fetch_stats.n_fetches, 0) >= 1
+            coalesce(verdicts.is_good, true)  -- runs loaded before verdicts existed have none
+            and coalesce(fetch_stats.n_fetches, 0) >= 1
             and fetch_stats.n_fetches_ok = fetch_stats.n_fetches
             and coalesce(mention_stats.n_mentions, 0) >= 1
         ) as is_good
@@ -48,6 +50,8 @@ judged as (
         on fetch_stats.run_id = attempted.run_id and fetch_stats.network_id = attempted.network_id
     left join mention_stats
         on mention_stats.run_id = attempted.run_id and mention_stats.network_id = attempted.network_id
+    left join {{ ref('stg_network_runs') }} as verdicts
+        on verdicts.run_id = attempted.run_id and verdicts.network_id = attempted.network_id
 )
 
 select

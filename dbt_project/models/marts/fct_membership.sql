@@ -7,14 +7,21 @@ select
     cast(
         coalesce(
             mentions.member_kind,
+            resolution.resolved_member_kind,
             case when resolution.city_id is not null then 'city' else 'unknown' end
         ) as varchar
     ) as member_kind,
     cast(mentions.role as varchar) as role,
     cast(mentions.joined as varchar) as joined,
     cast(mentions.country_text as varchar) as country_text,
-    cast(mentions.country_code as varchar) as country_code,
-    cast(mentions.country_source as varchar) as country_source,
+    -- the resolver also reads countries from the member name ("X (Germany)") and long official forms
+    cast(coalesce(mentions.country_code, resolution.country_code) as varchar) as country_code,
+    cast(
+        coalesce(
+            mentions.country_source,
+            case when resolution.country_basis in ('stated', 'network') then resolution.country_basis end
+        ) as varchar
+    ) as country_source,
     cast(resolution.city_id as bigint) as city_id,
     cast(resolution.resolution_method as varchar) as resolution_method,
     cast(resolution.resolution_score as double) as resolution_score,

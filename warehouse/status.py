@@ -1,0 +1,124 @@
+"""`tcn status`: the last run of each network and where the published files are, read from the publication.
+
+Only the published Parquet files are read, through an in-memory DuckDB: no lock is taken on any database
+file, so a status query never blocks a refresh (DuckDB lets one process write a file and any open reader of
+the working database would block that writer) and is never blocked by an analyst holding the published
+DuckDB open. The price: the status shows the last *successful* refresh; a refresh that failed before
+publishing shows up in Dagster's run history, not here.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from warehouse.paths import DataPaths
+
+STATUS_TABLES = ("dim_network", "membership_changes")
+
+
+class StatusUnavailable(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class NetworkStatus:
+    network_id: str
+    name: str
+    last_run_id: str
+    last_run_at: datetime
+    status: str  # attempt status of the last run: ok | failed | empty | not_fetched
+    members: int
+    resolved: int
+    joined: int
+    left: int
+    data_as_of: datetime | None  # start of the run the current members come from
+    age_days: float | None  # of data_as_of, at the time of the status query
+
+    @property
+    def stale(self) -> bool:
+        """The last attempt failed, so the members shown are from an earlier run."""
+        return self.status != "ok"
+
+
+@dataclass(frozen=True)
+class Status:
+    published: Path
+    duckdb: Path
+    parquet: Path
+    manifest: Path
+    docs: Path | None
+    run_id: str
+    generated_at: str
+    networks: list[NetworkStatus]
+    networks_never_scraped: int
+
+
+def _parquet_path(paths: DataPaths, manifest: dict, table: str) -> Path:
+    entry = next((t for t in manifest.get("tables", []) if t.get("table") == table), None)
+    if entry is None:
+        raise StatusUnavailable(f"{paths.published / 'manifest.json'} lists no table {table!r}: "
+                                "the publication predates it; run `tcn refresh`")
+    path = paths.published / entry["path"]
+    if not path.exists():
+        raise StatusUnavailable(f"{path} is missing although manifest.json lists it")
+    return path
+
+
+def read_status(paths: DataPaths, now: datetime | None = None) -> Status:
+    """The status of every network a published run attempted, from the published Parquet files."""
+    manifest_path = paths.published / "manifest.json"
+    if not manifest_path.exists():
+        raise StatusUnavailable(f"nothing published yet under {paths.published}: run `tcn refresh`")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    networks_file, changes_file = (_parquet_path(paths, manifest, t) for t in STATUS_TABLES)
+    now = (now or datetime.now(timezone.utc)).replace(tzinfo=None)  # the warehouse stores naive UTC
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
+                                             "autoload_known_extensions": False})
+    try:
+        rows = con.execute(
+            """WITH last_attempt AS (
+                   SELECT * FROM read_parquet(?)
+                   QUALIFY row_number() OVER (PARTITION BY network_id ORDER BY run_seq DESC) = 1)
+               SELECT n.network_id, n.name, a.run_id, a.run_started_at, a.attempt_status, n.n_members,
+                      n.n_members_resolved, a.n_joined, a.n_left, n.data_as_of,
+                      date_diff('second', n.data_as_of, ?::TIMESTAMP) / 86400.0
+               FROM read_parquet(?) AS n
+               JOIN last_attempt AS a USING (network_id)
+               ORDER BY n.network_id""", [str(changes_file), now, str(networks_file)]).fetchall()
+        never = con.execute(
+            "SELECT count(*) FROM read_parquet(?) WHERE network_id NOT IN "
+            "(SELECT network_id FROM read_parquet(?))", [str(networks_file), str(changes_file)]).fetchone()[0]
+    finally:
+        con.close()
+    docs = paths.published / "docs" / "static_index.html"
+    return Status(
+        published=paths.published, duckdb=paths.published_db, parquet=paths.parquet, manifest=manifest_path,
+        docs=docs if docs.exists() else None, run_id=manifest.get("run_id", "?"),
+        generated_at=manifest.get("generated_at", "?"),
+        networks=[NetworkStatus(*r) for r in rows], networks_never_scraped=never)
+
+
+def format_status(status: Status) -> str:
+    header = (f"{'network':<36} {'last run':<16} {'status':<11} {'members':>7} {'resolved':>8} "
+              f"{'joined':>6} {'left':>5}  data as of")
+    lines = [header, "-" * len(header)]
+    for n in status.networks:
+        as_of = "never" if n.data_as_of is None else f"{n.data_as_of:%Y-%m-%d %H:%M} ({n.age_days:.1f} d)"
+        lines.append(f"{n.network_id:<36} {n.last_run_at:%Y-%m-%d %H:%M} {n.status:<11} {n.members:>7} "
+                     f"{n.resolved:>8} {n.joined:>6} {n.left:>5}  {as_of}{'  STALE' if n.stale else ''}")
+    stale = [n.network_id for n in status.networks if n.stale]
+    lines.append(f"{len(status.networks)} networks scraped, {len(stale)} stale (last attempt failed; earlier "
+                 f"members kept), {status.networks_never_scraped} in the registry without a member list")
+    lines += [
+        "",
+        f"published from run {status.run_id} at {status.generated_at}",
+        f"  DuckDB    {status.duckdb}",
+        f"  Parquet   {status.parquet}/<table>.parquet",
+        f"  manifest  {status.manifest}",
+        f"  docs      {status.docs or 'not built (run `tcn docs`)'}",
+    ]
+    return "\n".join(lines)
