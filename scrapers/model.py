@@ -35,7 +35,10 @@ class FetchedResponse:
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.status is not None and 200 <= self.status < 300
+        """A page to parse: a 2xx, or a 304 whose archived body was put back (scrapers.conditional)."""
+        if self.error is not None or self.status is None:
+            return False
+        return 200 <= self.status < 300 or (self.status == 304 and bool(self.body))
 
     def text(self) -> str:
         return self.body.decode(self.encoding or "utf-8", errors="replace")

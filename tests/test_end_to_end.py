@@ -1,7 +1,9 @@
 """The real pipeline end to end: `tcn refresh` (Dagster job in process, real dbt, real DuckDB) in a temp dir."""
 import csv
+import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -116,3 +118,108 @@ def test_a_failing_network_keeps_its_last_good_members(first_run, tmp_path):
     assert "fetch_failed" in line and "not_in_snapshot" in proc.stdout
     after = _query(db, "SELECT count(*) FROM marts.fct_membership WHERE network_id = 'eurocities'")[0][0]
     assert after == before > 0
+
+
+def _readme_analyst_queries() -> list[str]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## For analysts"):]
+    section = section[:section.index("\n## ", 1)]
+    sql = re.search(r"```sql\n(.*?)```", section, re.S).group(1)
+    code = "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--"))
+    return [statement.strip() for statement in code.split(";") if statement.strip()]
+
+
+def test_readme_analyst_queries_run_on_the_publication(first_run):
+    data, _ = first_run
+    queries = _readme_analyst_queries()
+    assert len(queries) == 3
+    for query in queries:
+        assert _query(data / "published" / "warehouse.duckdb", query), query
+
+
+def test_status_lists_each_network_and_the_published_files(first_run):
+    data, _ = first_run
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "TCN_DATA_DIR")}
+    proc = subprocess.run([str(TCN), "status", "--data-dir", str(data)], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = {line.split()[0]: line for line in proc.stdout.splitlines() if line.strip()}
+    published_members = dict(_query(data / "published" / "warehouse.duckdb",
+                                    "SELECT network_id, n_members FROM marts.dim_network"))
+    for path in GOLDEN.glob("*.csv"):
+        fields = lines[path.stem].split()
+        assert fields[3] == "ok" and int(fields[4]) == published_members[path.stem], lines[path.stem]
+    assert str(data / "published" / "warehouse.duckdb") in proc.stdout
+    manifest = json.loads((data / "published" / "manifest.json").read_text())
+    assert f"published from run {manifest['run_id']}" in proc.stdout
+    assert "last refresh: run " in proc.stdout
+
+
+def test_docs_site_describes_the_published_tables(first_run):
+    data, _ = first_run
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "TCN_DATA_DIR")}
+    proc = subprocess.run([str(TCN), "docs", "--data-dir", str(data)], env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    index = data / "published" / "docs" / "static_index.html"
+    assert f"docs site: {index}" in proc.stdout
+    catalog = json.loads((index.parent / "catalog.json").read_text())
+    tables = {t["table"] for t in json.loads((data / "published" / "manifest.json").read_text())["tables"]}
+    assert {unique_id.rsplit(".", 1)[-1] for unique_id in catalog["nodes"]} == tables
+    assert "fct_membership_spell" in index.read_text(encoding="utf-8")
+
+
+HOLDER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == "ro")
+print(con.execute("SELECT count(*) FROM marts.fct_membership").fetchone()[0], flush=True)
+time.sleep(600)
+"""
+
+
+def _published_files(data: Path) -> dict[str, tuple[str, int]]:
+    """sha256 and mtime (ns) of every published file (the docs site aside)."""
+    published = data / "published"
+    return {str(p.relative_to(published)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+            for p in sorted(published.rglob("*")) if p.is_file() and "docs" not in p.relative_to(published).parts}
+
+
+def test_processes_holding_the_published_duckdb_do_not_block_a_full_refresh(first_run):
+    data, _ = first_run
+    db = data / "published" / "warehouse.duckdb"
+    before = json.loads((data / "published" / "manifest.json").read_text())["run_id"]
+    holders = [subprocess.Popen([sys.executable, "-c", HOLDER, str(db), mode], stdout=subprocess.PIPE, text=True)
+               for mode in ("ro", "rw")]  # a read-only reader and one that opened it read-write
+    try:
+        for holder in holders:
+            assert int(holder.stdout.readline()) > 0  # each holds the file open now
+        proc = _refresh(data)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        assert all(holder.poll() is None for holder in holders)  # still reading their snapshot
+    finally:
+        for holder in holders:
+            holder.kill()
+            holder.wait()
+    manifest = json.loads((data / "published" / "manifest.json").read_text())
+    assert manifest["run_id"] != before
+    assert _query(db, "SELECT count(*) FROM marts.fct_membership")[0][0] > 0
+
+
+def test_a_failed_refresh_leaves_the_previous_publication_untouched(first_run):
+    """dbt fails on bad raw data (a source test of error severity): the publish step must not run."""
+    data, _ = first_run
+    before = _published_files(data)
+    working = data / "warehouse.duckdb"
+    with duckdb.connect(str(working)) as con:
+        run_id, fetch = con.execute("SELECT run_id, fetch_id FROM raw.fetches LIMIT 1").fetchone()
+        con.execute("INSERT INTO raw.fetches SELECT * REPLACE ('bogus-' || fetch_id AS fetch_id, "
+                    "'not_a_status' AS parse_status) FROM raw.fetches WHERE fetch_id = ?", [fetch])
+    try:
+        proc = _refresh(data, "--network", "icorn")
+    finally:
+        with duckdb.connect(str(working)) as con:
+            con.execute("DELETE FROM raw.fetches WHERE fetch_id = ?", ["bogus-" + fetch])
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "FAILED tcn_dbt_models" in proc.stderr
+    assert "previous publication" in proc.stderr and "untouched" in proc.stderr
+    assert _published_files(data) == before

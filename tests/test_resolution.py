@@ -206,7 +206,7 @@ def test_tcn_resolve_cli(gazetteer_db, tmp_path):
                              "population", "member_kind", "method", "score"]
     assert [r["id"] for r in rows] == ["1", "2", "3", "4", "5"]  # every row kept, in order
     assert [r["geonameid"] for r in rows] == [str(MUNICH), str(ROESELARE), "", "", str(PRISTINA)]
-    assert [r["method"] for r in rows] == ["stripped", "fuzzy", "unresolved", "unresolved", "alias"]
+    assert [r["method"] for r in rows] == ["stripped", "fuzzy", "unresolved", "unresolved", "exact"]
     assert rows[2]["member_kind"] == "county" and rows[4]["matched_country"] == "XK"
     bad = tmp_path / "bad.csv"
     bad.write_text("city,country\nBerlin,DE\n", encoding="utf-8")

@@ -14,12 +14,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapers.collect import FetchRecord, NetworkResult, collect_network
+from scrapers.conditional import ConditionalFetcher
 from scrapers.fetch import make_fetcher
 from scrapers.model import FetchedResponse
 from scrapers.registry import Registry
 from warehouse.db import ensure_schema
 from warehouse.drift import DEFAULT_MAX_DROP
-from warehouse.raw_load import complete_run, load_network, refresh_text_keys, start_run
+from warehouse.raw_load import complete_run, load_network, previous_fetches, refresh_text_keys, start_run
 from warehouse.resolution.store import refresh_member_resolutions
 
 MAX_PARALLEL_NETWORKS = 8
@@ -70,6 +71,8 @@ def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "repl
     start_run(db_path, run_id, mode, registry, selected)
     own_fetcher = fetcher is None
     fetcher = fetcher or make_fetcher(mode=mode, snapshot_dir=snapshot_dir)
+    if mode == "live":  # unchanged pages cost a 304; their archived bodies are parsed again
+        fetcher = ConditionalFetcher(fetcher, previous_fetches(db_path, selected))
     give_up_at = time.monotonic() + deadline_s if deadline_s else None
     outcomes: list[NetworkOutcome] = []
 

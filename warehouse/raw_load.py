@@ -12,9 +12,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapers.collect import NetworkResult
+from scrapers.conditional import PreviousFetch
+from scrapers.fetch.base import header
 from warehouse.db import connect
 from warehouse.drift import DEFAULT_MAX_DROP, Verdict, judge, previous_good
 from warehouse.namekey import name_key
+
+
+FETCH_COLUMNS = ("fetch_id, run_id, network_id, url, final_url, status, error, bytes, sha256, fetched_at, parser, "
+                 "parser_version, parse_status, parse_error, n_mentions, etag, last_modified")
 
 
 def _sha256(*parts: str) -> str:
@@ -62,14 +68,15 @@ def load_network(db_path: Path, run_id: str, result: NetworkResult, max_drop: fl
                 body_rows[digest] = [digest, resp.body, resp.headers.get("Content-Type")]
             fetch_rows.append([fetch_id, run_id, result.network_id, rec.spec.url, resp.final_url, resp.status,
                                resp.error, len(resp.body), digest, resp.fetched_at, rec.spec.parser,
-                               rec.parser_version, rec.parse_status, rec.parse_error, len(rec.mentions)])
+                               rec.parser_version, rec.parse_status, rec.parse_error, len(rec.mentions),
+                               header(resp.headers, "ETag"), header(resp.headers, "Last-Modified")])
             for pos, m in enumerate(rec.mentions):
                 mention_rows.append([_sha256(fetch_id, str(pos)), fetch_id, run_id, result.network_id, pos,
                                      m.member_name, m.country, m.role, m.joined, m.member_kind,
                                      m.source_url or rec.spec.url])
         con.execute("BEGIN")
         if fetch_rows:
-            con.executemany("INSERT INTO raw.fetches VALUES (" + ", ".join("?" * 15) + ")", fetch_rows)
+            con.executemany(f"INSERT INTO raw.fetches ({FETCH_COLUMNS}) VALUES ({', '.join('?' * 17)})", fetch_rows)
         new_bodies = [row for digest, row in body_rows.items() if not con.execute(
             "SELECT 1 FROM raw.bodies WHERE sha256 = ?", [digest]).fetchone()]
         if new_bodies:
@@ -106,3 +113,16 @@ def complete_run(db_path: Path, run_id: str) -> None:
         if not con.execute("SELECT 1 FROM raw.run_completions WHERE run_id = ?", [run_id]).fetchone():
             con.execute("INSERT INTO raw.run_completions VALUES (?, ?)", [run_id, _now()])
             con.execute("CHECKPOINT")
+
+
+def previous_fetches(db_path: Path, network_ids: list[str]) -> dict[str, PreviousFetch]:
+    """Per URL of these networks, the latest parsed-ok fetch that carried a validator, with its body."""
+    with connect(db_path) as con:
+        rows = con.execute(
+            """SELECT f.url, arg_max(f.etag, f.fetched_at), arg_max(f.last_modified, f.fetched_at),
+                      arg_max(b.body, f.fetched_at), arg_max(b.content_type, f.fetched_at)
+               FROM raw.fetches f JOIN raw.bodies b USING (sha256)
+               WHERE f.network_id IN (SELECT unnest(?::VARCHAR[])) AND f.parse_status = 'ok'
+                 AND (f.etag IS NOT NULL OR f.last_modified IS NOT NULL)
+               GROUP BY f.url""", [network_ids]).fetchall()
+    return {url: PreviousFetch(etag, modified, bytes(body), ctype) for url, etag, modified, body, ctype in rows}

@@ -52,6 +52,10 @@ CREATE TABLE IF NOT EXISTS raw.network_runs (
     message VARCHAR
 );
 
+-- Validators for conditional GET (added after the first release; ADD COLUMN keeps older files usable).
+ALTER TABLE raw.fetches ADD COLUMN IF NOT EXISTS etag VARCHAR;
+ALTER TABLE raw.fetches ADD COLUMN IF NOT EXISTS last_modified VARCHAR;
+
 CREATE TABLE IF NOT EXISTS raw.bodies (
     sha256 VARCHAR NOT NULL,          -- content-addressed: one row per distinct body
     body BLOB NOT NULL,
