@@ -1,5 +1,7 @@
 """Dagster assets wrapping the scrapers and the warehouse; all logic lives in those packages."""
 
+from pathlib import Path
+
 import dagster as dg
 
 from orchestration.dbt import ROW_COUNT, WRITER_POOL, tcn_dbt_models
@@ -19,6 +21,7 @@ class RefreshConfig(dg.Config):
     networks: list[str] = []  # empty = every network with a source in the registry
     max_member_drop: float = DEFAULT_MAX_DROP  # a list shrinking by more is held back (drift_blocked)
     accept_member_drop: list[str] = []  # networks whose drop is accepted in this run
+    record_dir: str = ""  # live mode: also store responses as snapshots here ("" = do not record)
 
 
 def _check_mode(mode: str) -> None:
@@ -88,7 +91,8 @@ def scrape(context: dg.AssetExecutionContext, config: RefreshConfig):
     """Fetch and parse every selected network, load raw rows, resolve the members, mark the run complete."""
     _check_mode(config.mode)
     outcomes = scrape_run(data_paths().working_db, context.run_id, load_registry(), config.mode, config.networks,
-                          max_drop=config.max_member_drop, accept_drop=config.accept_member_drop)
+                          max_drop=config.max_member_drop, accept_drop=config.accept_member_drop,
+                          record_dir=Path(config.record_dir) if config.record_dir else None)
     failed = [o for o in outcomes if o.status not in GOOD_STATUSES]
     for o in failed:
         context.log.warning(f"{o.network_id}: {o.status}: {'; '.join(o.errors)}")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+
+from scrapers.fetch.replay import DEFAULT_SNAPSHOT_DIR
 from datetime import datetime, timezone
 
 
@@ -17,7 +19,11 @@ def _refresh(args: argparse.Namespace) -> int:
     from warehouse.summary import format_summary, run_summary
 
     config = {"mode": "live" if args.live else "replay", "networks": args.network or [],
-              "max_member_drop": args.max_drop, "accept_member_drop": args.accept_drop or []}
+              "max_member_drop": args.max_drop, "accept_member_drop": args.accept_drop or [],
+              "record_dir": args.record or ""}
+    if args.record and not args.live:
+        print("tcn refresh: --record needs --live (replay answers from the snapshots themselves)", file=sys.stderr)
+        return 2
     run_config = {"ops": {"registry": {"config": config}, "scrape": {"config": config}}}
     with dg.DagsterInstance.get() as instance:
         result = defs.get_job_def("refresh").execute_in_process(
@@ -135,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "against its last good run (default 0.2)")
     refresh.add_argument("--accept-drop", action="append", metavar="SLUG",
                          help="accept this network's shrunken list in this run (repeatable)")
+    refresh.add_argument("--record", nargs="?", const=str(DEFAULT_SNAPSHOT_DIR), metavar="DIR",
+                         help="with --live: store every response as a replayable snapshot, in DIR "
+                              "(default: the bundled scrapers/snapshots, replacing reconstructions)")
     refresh.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     refresh.set_defaults(func=_refresh)
     status = sub.add_parser(

@@ -86,3 +86,20 @@ def test_networks_not_done_by_the_deadline_are_recorded_and_the_others_land(tmp_
     assert by_id["slow-net"].status == "fetch_failed" and "deadline" in by_id["slow-net"].errors[0]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM raw.run_completions").fetchone()[0] == 1
+
+
+def test_a_live_run_can_record_snapshots_that_replay_the_same_members(tmp_path, gazetteer_db):
+    import shutil
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(gazetteer_db, db)
+    record = tmp_path / "recorded"
+    with LoopbackServer({"/members": Reply(200, {"Content-Type": "text/html", "Set-Cookie": "s=1"}, PAGE)}) as server:
+        registry = _registry(tmp_path, {"rec-net": server})
+        live = scrape_run(db, "run-live", registry, "live", ["rec-net"], record_dir=record)
+    manifest = yaml.safe_load((record / "rec-net" / "manifest.json").read_text())  # JSON is YAML
+    assert manifest["responses"][0]["provenance"] == "captured live"
+    assert "Set-Cookie" not in manifest["responses"][0]["headers"]
+    replayed = scrape_run(db, "run-replay", registry, "replay", ["rec-net"], snapshot_dir=record)
+    assert [o.mentions for o in live] == [o.mentions for o in replayed] == [3]
+    assert replayed[0].status == "unchanged"

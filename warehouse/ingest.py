@@ -62,15 +62,21 @@ def _deadline_result(registry: Registry, network_id: str, deadline_s: float) -> 
 def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "replay",
                network_ids: list[str] | None = None, snapshot_dir: Path | None = None,
                fetcher=None, deadline_s: float | None = None, max_drop: float = DEFAULT_MAX_DROP,
-               accept_drop: list[str] | tuple[str, ...] = ()) -> list[NetworkOutcome]:
+               accept_drop: list[str] | tuple[str, ...] = (), record_dir: Path | None = None,
+               ) -> list[NetworkOutcome]:
     """Collect and load the selected networks for `run_id`, then write the run's completion marker.
 
-    A network whose list shrinks by more than `max_drop` is held back unless it is in `accept_drop`."""
+    A network whose list shrinks by more than `max_drop` is held back unless it is in `accept_drop`.
+    In live mode `record_dir` also stores every response as a replayable snapshot ("captured live")."""
+    if record_dir is not None and mode != "live":
+        raise ValueError("recording snapshots needs live mode (--live --record)")
     selected = select_networks(registry, network_ids)
     ensure_schema(db_path)
     start_run(db_path, run_id, mode, registry, selected)
     own_fetcher = fetcher is None
-    fetcher = fetcher or make_fetcher(mode=mode, snapshot_dir=snapshot_dir)
+    if fetcher is None:
+        extra = {"record_dir": Path(record_dir)} if record_dir is not None else {}
+        fetcher = make_fetcher(mode=mode, snapshot_dir=snapshot_dir, **extra)
     if mode == "live":  # unchanged pages cost a 304; their archived bodies are parsed again
         fetcher = ConditionalFetcher(fetcher, previous_fetches(db_path, selected))
     give_up_at = time.monotonic() + deadline_s if deadline_s else None
