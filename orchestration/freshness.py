@@ -12,12 +12,15 @@ from datetime import timedelta
 
 import dagster as dg
 
+from orchestration.assets import published, registry, scrape
+
 FRESHNESS_DEADLINE_CRON = "0 10 * * 1"
 FRESHNESS_WINDOW = timedelta(hours=6)
 
-RAW_ASSET_KEYS = [dg.AssetKey(["raw", t]) for t in
-                  ("runs", "registry_networks", "fetches", "bodies", "member_mentions", "run_completions")]
-PUBLISHED_ASSET_KEYS = [dg.AssetKey(["published", "warehouse"])]
+# every raw table the pipeline writes (taken from the assets, so a new raw table is checked too)
+RAW_ASSET_KEYS = sorted({k for assets in (registry, scrape) for k in assets.keys if k.path[0] == "raw"},
+                        key=lambda k: k.to_user_string())
+PUBLISHED_ASSET_KEYS = list(published.keys)
 
 
 def _build():
