@@ -5,6 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.dbt import ROW_COUNT, WRITER_POOL, tcn_dbt_models
+from orchestration.report import failed_checks
 from scrapers.registry import load_registry
 from warehouse.db import ensure_schema
 from warehouse.drift import DEFAULT_MAX_DROP, GOOD_STATUSES
@@ -13,6 +14,7 @@ from warehouse.ingest import scrape_run, select_networks
 from warehouse.paths import data_paths
 from warehouse.publish import publish
 from warehouse.raw_load import start_run
+from warehouse.report import build_report
 from warehouse.summary import table_row_counts
 
 
@@ -133,4 +135,18 @@ def published(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         "files": files,
         "rows": dg.MetadataValue.json({t["table"]: t["rows"] for t in manifest["tables"]}),
         ROW_COUNT: sum(t["rows"] for t in manifest["tables"]),
+    })
+
+
+# no writer pool: the report only reads the published files, never the working database
+@dg.asset(key=["published", "report"], group_name="published", deps=[published])
+def report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """The run report: one self-contained HTML page (plotly.js inlined, renders offline) of the publication."""
+    checks = failed_checks(context.instance, context.run_id)
+    page = build_report(data_paths().published, failed_checks=checks)
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(page)),
+        "url": dg.MetadataValue.url(page.as_uri()),
+        "bytes": page.stat().st_size,
+        "failed_checks": len(checks),
     })

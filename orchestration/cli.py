@@ -124,6 +124,33 @@ def _resolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    """(Re)build the run report from the published files; print its path, open it on request."""
+    from orchestration.settings import configure_environment
+    from warehouse.report import ReportError, build_report
+
+    paths = configure_environment(args.data_dir)
+    try:
+        from orchestration.report import published_run_failed_checks
+
+        checks = published_run_failed_checks(paths)
+    except Exception as exc:  # the checks are one panel; without Dagster's history the page still builds
+        print(f"(failed checks unknown: {exc})", file=sys.stderr)
+        checks = None
+    try:
+        page = build_report(paths.published, failed_checks=checks)
+    except ReportError as exc:
+        print(f"tcn report: {exc}", file=sys.stderr)
+        return 1
+    print(f"report: {page}")
+    if args.open:
+        import webbrowser
+
+        if not webbrowser.open(page.as_uri()):
+            print("no browser found to open it: open the path above in one", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tcn", description="Warehouse of migration-related transnational city networks.")
@@ -168,6 +195,14 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--output", "-o", metavar="OUT.csv", help="write here (default: standard output)")
     resolve.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     resolve.set_defaults(func=_resolve)
+    report = sub.add_parser(
+        "report", help="(re)build the HTML report of the published run and print its path",
+        description="Builds <data dir>/published/report/index.html from the published DuckDB (read-only): "
+                    "overlap, co-membership, map, representation, timeline, changes and data quality. One "
+                    "self-contained page (plotly.js embedded): it opens from disk and needs no network.")
+    report.add_argument("--open", action="store_true", help="also open it in a web browser, where one exists")
+    report.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
+    report.set_defaults(func=_report)
     return parser
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.assets import gazetteer, published, registry, scrape
+from orchestration.assets import gazetteer, published, registry, report, scrape
 from orchestration.dbt import dbt_resource, tcn_dbt_models
 from orchestration.freshness import freshness_checks, freshness_sensor
 
@@ -20,7 +20,7 @@ weekly_refresh = dg.ScheduleDefinition(
 )
 
 defs = dg.Definitions(
-    assets=[gazetteer, registry, scrape, tcn_dbt_models, published],
+    assets=[gazetteer, registry, scrape, tcn_dbt_models, published, report],
     asset_checks=freshness_checks,
     jobs=[refresh_job],
     schedules=[weekly_refresh],

@@ -120,6 +120,29 @@ def test_a_failing_network_keeps_its_last_good_members(first_run, tmp_path):
     assert after == before > 0
 
 
+def test_dagster_records_row_counts_and_published_paths(first_run):
+    import dagster as dg
+
+    data, _ = first_run
+    db = data / "published" / "warehouse.duckdb"
+    with dg.DagsterInstance.from_config(str(data / "dagster_home")) as instance:
+        def metadata(*key: str) -> dict:
+            event = instance.get_latest_materialization_event(dg.AssetKey(list(key)))
+            return {k: v.value for k, v in event.asset_materialization.metadata.items()}
+
+        assert metadata("marts", "fct_membership")["dagster/row_count"] == _query(
+            db, "SELECT count(*) FROM marts.fct_membership")[0][0]
+        assert metadata("metrics", "metrics_history")["dagster/row_count"] == _query(
+            db, "SELECT count(*) FROM metrics.metrics_history")[0][0]
+        with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+            raw_fetches = con.execute("SELECT count(*) FROM raw.fetches").fetchone()[0]
+        assert metadata("raw", "fetches")["dagster/row_count"] == raw_fetches
+        published = metadata("published", "warehouse")
+        assert published["duckdb"] == str(db)
+        assert published["manifest"] == str(data / "published" / "manifest.json")
+        assert str(data / "published" / "parquet" / "fct_membership.parquet") in published["files"]
+
+
 def _readme_analyst_queries() -> list[str]:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## For analysts"):]
@@ -174,9 +197,22 @@ def test_docs_site_describes_the_published_tables(first_run):
 
 HOLDER = """
 import sys, time, duckdb
-con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == "ro")
+con = duckdb.connect(sys.argv[1])  # opened read-write: the strongest lock an analyst's session can take
 print(con.execute("SELECT count(*) FROM marts.fct_membership").fetchone()[0], flush=True)
 time.sleep(600)
+"""
+
+PARQUET_READER = """
+import sys, time, duckdb
+with open(sys.argv[2], "a") as log:
+    while True:  # read the published Parquet over and over; log any read that fails or looks partial
+        try:
+            n = duckdb.connect().execute("SELECT count(*) FROM read_parquet(?)", [sys.argv[1]]).fetchone()[0]
+            log.write("ok\\n" if n > 0 else "EMPTY\\n")
+        except Exception as exc:
+            log.write(f"ERR {exc}\\n")
+        log.flush()
+        time.sleep(0.02)
 """
 
 
@@ -187,22 +223,30 @@ def _published_files(data: Path) -> dict[str, tuple[str, int]]:
             for p in sorted(published.rglob("*")) if p.is_file() and "docs" not in p.relative_to(published).parts}
 
 
-def test_processes_holding_the_published_duckdb_do_not_block_a_full_refresh(first_run):
+def test_readers_of_the_publication_do_not_block_a_full_refresh(first_run, tmp_path):
+    """A second process holds the published DuckDB open (read-write) and a third reads Parquet in a loop
+    during a full refresh: the refresh succeeds, neither is disturbed, no read sees a partial file.
+    (A read-only holder is the same case for the pipeline; tests/test_publish.py covers both modes.)"""
     data, _ = first_run
     db = data / "published" / "warehouse.duckdb"
     before = json.loads((data / "published" / "manifest.json").read_text())["run_id"]
-    holders = [subprocess.Popen([sys.executable, "-c", HOLDER, str(db), mode], stdout=subprocess.PIPE, text=True)
-               for mode in ("ro", "rw")]  # a read-only reader and one that opened it read-write
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], stdout=subprocess.PIPE, text=True)
+    reader = None
     try:
-        for holder in holders:
-            assert int(holder.stdout.readline()) > 0  # each holds the file open now
+        assert int(holder.stdout.readline()) > 0  # it holds the file open now
+        reader = subprocess.Popen([sys.executable, "-c", PARQUET_READER,
+                                   str(data / "published" / "parquet" / "fct_membership.parquet"),
+                                   str(tmp_path / "reads.log")])
         proc = _refresh(data)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-        assert all(holder.poll() is None for holder in holders)  # still reading their snapshot
+        assert holder.poll() is None and reader.poll() is None  # both still running
     finally:
-        for holder in holders:
-            holder.kill()
-            holder.wait()
+        for process in (holder, reader):
+            if process is not None:
+                process.kill()
+                process.wait()
+    reads = (tmp_path / "reads.log").read_text().splitlines()
+    assert len(reads) > 10 and set(reads) == {"ok"}, [r for r in reads if r != "ok"][:5]
     manifest = json.loads((data / "published" / "manifest.json").read_text())
     assert manifest["run_id"] != before
     assert _query(db, "SELECT count(*) FROM marts.fct_membership")[0][0] > 0

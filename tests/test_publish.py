@@ -75,3 +75,30 @@ def test_nothing_to_publish_is_an_error_and_keeps_the_previous_files(paths):
     with pytest.raises(PublishError, match="nothing to publish"):
         publish(paths, "run-2")
     assert (paths.published / "manifest.json").read_text() == before
+
+
+WRITER_HOLDER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])  # read-write: DuckDB then refuses every other process on this file
+print(con.execute("SELECT count(*) FROM marts.dim_city").fetchone()[0], flush=True)
+time.sleep(30)
+"""
+
+
+def test_a_session_holding_the_published_file_read_write_does_not_block_the_next_publish(paths):
+    _build(paths.working_db, 5)
+    publish(paths, "run-1")
+    holder = subprocess.Popen([sys.executable, "-c", WRITER_HOLDER, str(paths.published_db)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "5"
+        with pytest.raises(duckdb.IOException):  # the lock is real: nobody else can open that file now
+            duckdb.connect(str(paths.published_db), read_only=True)
+        _build(paths.working_db, 7)
+        assert publish(paths, "run-2")["run_id"] == "run-2"
+        assert holder.poll() is None
+    finally:
+        holder.kill()
+        holder.wait()
+    with duckdb.connect(str(paths.published_db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM marts.dim_city").fetchone()[0] == 7
