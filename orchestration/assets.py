@@ -138,8 +138,9 @@ def published(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     })
 
 
-# no writer pool: the report only reads the published files, never the working database
-@dg.asset(key=["published", "report"], group_name="published", deps=[published])
+# It reads only the published files, never the working database; it shares the writer pool all the same, as
+# it writes under published/ (and so never reads a publication another run is replacing at that moment).
+@dg.asset(key=["published", "report"], group_name="published", deps=[published], pool=WRITER_POOL)
 def report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """The run report: one self-contained HTML page (plotly.js inlined, renders offline) of the publication."""
     checks = failed_checks(context.instance, context.run_id)

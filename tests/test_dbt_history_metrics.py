@@ -129,8 +129,9 @@ def build_fixture(db_path: Path) -> None:
                 fetch_id = sha(run_id, network_id, url)
                 failed = listed == "failed"
                 con.execute(
-                    "insert into raw.fetches (fetch_id, run_id, network_id, url, final_url, status, error, bytes, sha256, fetched_at, parser, parser_version, parse_status, parse_error, n_mentions) "
-                "values (?, ?, ?, ?, ?, ?, ?, 100, ?, ?, 'html_list', '1', ?, ?, ?)",
+                    "insert into raw.fetches (fetch_id, run_id, network_id, url, final_url, status, error, bytes, "
+                    "sha256, fetched_at, parser, parser_version, parse_status, parse_error, n_mentions) "
+                    "values (?, ?, ?, ?, ?, ?, ?, 100, ?, ?, 'html_list', '1', ?, ?, ?)",
                     [fetch_id, run_id, network_id, url, url, None if failed else 200, "timeout" if failed else None,
                      sha("body", fetch_id), started.replace(minute=5), "fetch_failed" if failed else "ok",
                      None, 0 if failed else len(listed)])
@@ -426,4 +427,4 @@ def test_every_published_table_and_column_is_described_and_exposed(built):
     exposures = {e["name"]: e for e in manifest["exposures"].values()}
     for consumer in ("bi_parquet_files", "analyst_duckdb"):
         exposed = {node_id.rsplit(".", 1)[-1] for node_id in exposures[consumer]["depends_on"]["nodes"]}
-        assert exposed == set(published), consumer
+        assert exposed == set(published), f"{consumer}: list every published model in models/exposures.yml"

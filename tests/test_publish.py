@@ -102,3 +102,32 @@ def test_a_session_holding_the_published_file_read_write_does_not_block_the_next
         holder.wait()
     with duckdb.connect(str(paths.published_db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM marts.dim_city").fetchone()[0] == 7
+
+
+def _snapshot(published):
+    return {str(p.relative_to(published)): p.read_bytes() for p in sorted(published.rglob("*")) if p.is_file()}
+
+
+def test_a_publish_failing_part_way_leaves_the_previous_publication_untouched(paths):
+    _build(paths.working_db, 3)
+    publish(paths, "run-1")
+    before = _snapshot(paths.published)
+    _build(paths.working_db, 9)
+    with duckdb.connect(str(paths.working_db)) as con:
+        # sorted after dim_city and network_overlap, whose new files are written first; its own Parquet file
+        # cannot be written (the name points into a folder that does not exist)
+        con.execute('CREATE TABLE metrics."zz/no such folder" AS SELECT 1 AS x')
+    with pytest.raises(PublishError, match="zz/no such folder"):
+        publish(paths, "run-2")
+    assert _snapshot(paths.published) == before  # no new file renamed in, no temporary file left behind
+
+
+def test_a_table_no_longer_published_loses_its_parquet_file(paths):
+    _build(paths.working_db, 3)
+    publish(paths, "run-1")
+    assert (paths.parquet / "network_overlap.parquet").exists()
+    with duckdb.connect(str(paths.working_db)) as con:
+        con.execute("DROP TABLE metrics.network_overlap")
+    manifest = publish(paths, "run-2")
+    assert [t["table"] for t in manifest["tables"]] == ["dim_city"]
+    assert sorted(p.name for p in paths.parquet.iterdir()) == ["dim_city.parquet"]

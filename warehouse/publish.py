@@ -1,9 +1,11 @@
 """Publish marts and metrics for analysts and BI: Parquet per table, a DuckDB copy, and manifest.json.
 
-Every file is written beside its target under a temporary name, checked, then renamed over the old one, so
-a reader sees either the previous complete file or the new complete file, never a partial one. Readers
-holding the published DuckDB open keep reading the old file; they never block the pipeline, which writes
-only its own working database.
+Every file is written beside its target under a temporary name and checked; only when all of them are
+written are they renamed over the old ones, and the manifest last. A reader sees either the previous complete
+file or the new complete file, never a partial one, and a publish that fails part-way (a write error, a failed
+check) removes its temporary files and leaves the previous publication as it was. Readers holding the
+published DuckDB open keep reading the old file; they never block the pipeline, which writes only its own
+working database.
 """
 from __future__ import annotations
 
@@ -50,28 +52,32 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _write_parquet(con, schema: str, table: str, target: Path) -> dict:
+def _stage_parquet(con, schema: str, table: str, target: Path, staged: list[tuple[Path, Path]]) -> dict:
+    """Write the table beside `target` under a temporary name and check it; the rename comes later."""
     tmp = target.with_name(target.name + TMP_SUFFIX)
+    staged.append((tmp, target))  # registered first, so a failure below still cleans it up
     relation = f"{_quote(schema)}.{_quote(table)}"
     expected_rows = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
     columns = con.execute(f"DESCRIBE {relation}").fetchall()
-    con.execute(f"COPY {relation} TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
+    try:
+        con.execute(f"COPY {relation} TO '{_sql_path(tmp)}' (FORMAT parquet, COMPRESSION zstd)")
+    except Exception as exc:
+        raise PublishError(f"writing Parquet for {schema}.{table} to {tmp} failed: {exc}") from exc
     written_rows = con.execute("SELECT count(*) FROM read_parquet(?)", [str(tmp)]).fetchone()[0]
     written_cols = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(tmp)]).fetchall()]
     if written_rows != expected_rows or written_cols != [c[0] for c in columns]:
-        tmp.unlink(missing_ok=True)
         raise PublishError(f"Parquet check failed for {schema}.{table}: "
                            f"{written_rows} rows / {written_cols} written, expected {expected_rows} rows")
-    os.replace(tmp, target)
     return {"table": table, "schema": schema, "rows": expected_rows,
             "columns": [{"name": c[0], "type": c[1]} for c in columns],
-            "path": f"parquet/{target.name}", "sha256": _sha256_file(target)}
+            "path": f"parquet/{target.name}", "sha256": _sha256_file(tmp)}
 
 
-def _write_duckdb_copy(con, tables: list[tuple[str, str]], target: Path) -> None:
+def _stage_duckdb_copy(con, tables: list[tuple[str, str]], target: Path, staged: list[tuple[Path, Path]]) -> None:
     tmp = target.with_name(target.name + TMP_SUFFIX)
     tmp.unlink(missing_ok=True)
-    con.execute(f"ATTACH '{tmp}' AS pub")
+    staged.append((tmp, target))
+    con.execute(f"ATTACH '{_sql_path(tmp)}' AS pub")
     try:
         for schema in sorted({s for s, _ in tables}):
             con.execute(f"CREATE SCHEMA pub.{_quote(schema)}")
@@ -80,7 +86,18 @@ def _write_duckdb_copy(con, tables: list[tuple[str, str]], target: Path) -> None
                         f"SELECT * FROM {_quote(schema)}.{_quote(table)}")
     finally:
         con.execute("DETACH pub")
-    os.replace(tmp, target)
+
+
+def _sql_path(path: Path) -> str:
+    # COPY and ATTACH take the path as a string literal
+    return str(path).replace("'", "''")
+
+
+def _remove_unpublished_parquet(folder: Path, published: set[str]) -> None:
+    """Parquet files of tables that are no longer published would mislead a BI tool: remove them."""
+    for path in folder.glob("*.parquet"):
+        if path.name not in published:
+            path.unlink()
 
 
 def _write_json_atomically(payload: dict, target: Path) -> None:
@@ -94,12 +111,25 @@ def publish(paths: DataPaths, run_id: str) -> dict:
     paths.parquet.mkdir(parents=True, exist_ok=True)
     _clean_leftovers(paths.parquet)
     _clean_leftovers(paths.published)
-    with connect(paths.working_db) as con:  # the pipeline's own file; it also attaches the new copy
-        tables = published_tables(con)
-        if not tables:
-            raise PublishError(f"nothing to publish: no tables in schemas {PUBLISHED_SCHEMAS} of {paths.working_db}")
-        entries = [_write_parquet(con, s, t, paths.parquet / f"{t}.parquet") for s, t in tables]
-        _write_duckdb_copy(con, tables, paths.published_db)
+    staged: list[tuple[Path, Path]] = []  # (temporary file, target) written and checked, not yet renamed
+    try:
+        with connect(paths.working_db) as con:  # the pipeline's own file; it also attaches the new copy
+            tables = published_tables(con)
+            if not tables:
+                raise PublishError(
+                    f"nothing to publish: no tables in schemas {PUBLISHED_SCHEMAS} of {paths.working_db}")
+            names = [t for _, t in tables]
+            if len(set(names)) != len(names):
+                raise PublishError(f"two published tables share a name (one Parquet file each): {sorted(names)}")
+            entries = [_stage_parquet(con, s, t, paths.parquet / f"{t}.parquet", staged) for s, t in tables]
+            _stage_duckdb_copy(con, tables, paths.published_db, staged)
+    except BaseException:
+        for tmp, _ in staged:  # nothing was renamed yet: the previous publication is untouched
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, target in staged:
+        os.replace(tmp, target)
+    _remove_unpublished_parquet(paths.parquet, {f"{t}.parquet" for _, t in tables})
     manifest = {"schema_version": MANIFEST_SCHEMA_VERSION, "run_id": run_id,
                 "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "duckdb": paths.published_db.name, "tables": entries}

@@ -35,6 +35,9 @@ class Published:
                                                                   "autoload_known_extensions": False})
         except duckdb.Error as exc:
             raise ReportError(f"cannot open {db} read-only: {exc}") from exc
+        # a missing table must stay missing: by default DuckDB would go looking for a Python variable of
+        # that name (and find, say, the function representation_profile below)
+        con.execute("SET python_enable_replacements = false")
         return cls(published_dir, con)
 
     def close(self) -> None:

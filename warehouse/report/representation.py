@@ -14,7 +14,7 @@ def _bands(rows: list[dict]) -> list[str]:
 
 
 def all_networks_bands(rows: list[dict], why_empty: str) -> Chart:
-    title = "All networks together: members vs the universe, by city size"
+    title = "All networks: members vs the universe, by city size"
     caption = ("Share of member cities (all networks together, distinct cities) in each population band, next "
                "to the share of that band among all GeoNames places of ≥ 500 inhabitants in the countries the "
                "networks have members in (the universe).")
