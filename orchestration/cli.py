@@ -8,14 +8,28 @@ from scrapers.fetch.replay import DEFAULT_SNAPSHOT_DIR
 from datetime import datetime, timezone
 
 
+LOCKED_EXIT = 75  # EX_TEMPFAIL: another refresh holds the data dir; try again later
+
+
 def _refresh(args: argparse.Namespace) -> int:
     from orchestration.settings import configure_environment
+    from warehouse.runlock import RefreshLocked, refresh_lock
 
     paths = configure_environment(args.data_dir)
+    try:  # never two writers on one working database
+        with refresh_lock(paths.root, wait_s=args.wait):
+            return _run_refresh(args, paths)
+    except RefreshLocked as exc:
+        print(f"tcn refresh: {exc}", file=sys.stderr)
+        return LOCKED_EXIT
+
+
+def _run_refresh(args: argparse.Namespace, paths) -> int:
     # imported after the environment is set: the definitions read it at import
     import dagster as dg
 
     from orchestration.definitions import defs
+    from orchestration.stale_runs import fail_dead_runs
     from warehouse.summary import format_summary, run_summary
 
     config = {"mode": "live" if args.live else "replay", "networks": args.network or [],
@@ -26,6 +40,9 @@ def _refresh(args: argparse.Namespace) -> int:
         return 2
     run_config = {"ops": {"registry": {"config": config}, "scrape": {"config": config}}}
     with dg.DagsterInstance.get() as instance:
+        for run_id, pid in fail_dead_runs(instance):  # else they would hold the writer pool's slot forever
+            print(f"tcn refresh: run {run_id} never finished (its process, pid {pid}, is gone): marked failed",
+                  file=sys.stderr)
         result = defs.get_job_def("refresh").execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False)
     if paths.working_db.exists():
@@ -171,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--record", nargs="?", const=str(DEFAULT_SNAPSHOT_DIR), metavar="DIR",
                          help="with --live: store every response as a replayable snapshot, in DIR "
                               "(default: the bundled scrapers/snapshots, replacing reconstructions)")
+    refresh.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                         help="when another refresh holds the data dir, wait up to this long for it "
+                              "(default 0: refuse at once, exit code 75)")
     refresh.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     refresh.set_defaults(func=_refresh)
     status = sub.add_parser(

@@ -18,6 +18,8 @@ concurrency:
 
 def configure_environment(data_dir: str | os.PathLike | None = None) -> DataPaths:
     """Point dbt, Dagster and the warehouse at one data dir; idempotent."""
+    # nothing this process or its children (dbt) create may be writable by others, whatever the umask
+    os.umask(os.umask(0) | 0o002)
     paths = data_paths(data_dir)
     os.environ["TCN_DATA_DIR"] = str(paths.root)
     os.environ["TCN_DUCKDB_PATH"] = str(paths.working_db)

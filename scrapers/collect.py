@@ -23,6 +23,9 @@ from scrapers.parsers import PARSERS, ParseError
 from scrapers.parsers.links import next_page_url
 
 DEFAULT_MAX_PAGES = 50
+# The longest place names run to some 60 characters ("Verbandsgemeinde ..." a few more); a longer "name"
+# means the name selector caught a paragraph or a whole list, i.e. the page is not what its contract says.
+MAX_NAME_CHARS = 200
 
 
 @dataclass
@@ -89,6 +92,19 @@ def parse_response(spec: SourceSpec, response: FetchedResponse, *, allow_empty: 
     if not mentions and not allow_empty:
         return FetchRecord(spec, response, parser.version, "parse_failed",
                            f"{spec.network_id}: no members found on {spec.url} by parser {spec.parser}")
+    undecodable = next((m for m in mentions if "\ufffd" in m.member_name), None)
+    if undecodable is not None:  # "G\ufffdttingen" would never resolve, and would "join" as a new member
+        return FetchRecord(spec, response, parser.version, "contract_failed",
+                           f"{spec.network_id}: names on {spec.url} hold bytes that are not "
+                           f"{response.encoding or 'utf-8'} ({undecodable.member_name!r}): the page's charset "
+                           f"is wrong or missing")
+    too_long = next(((i, m) for i, m in enumerate(mentions) if len(m.member_name) > MAX_NAME_CHARS), None)
+    if too_long is not None:
+        position, mention = too_long
+        return FetchRecord(spec, response, parser.version, "contract_failed",
+                           f"{spec.network_id}: member {position + 1} on {spec.url} has a name of "
+                           f"{len(mention.member_name)} characters (more than {MAX_NAME_CHARS}): "
+                           f"{mention.member_name[:60]!r}...")
     return FetchRecord(spec, response, parser.version, "ok", None, mentions)
 
 

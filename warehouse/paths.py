@@ -31,6 +31,11 @@ class DataPaths:
     def dagster_home(self) -> Path:
         return self.root / "dagster_home"
 
+    @property
+    def dbt_target(self) -> Path:
+        """dbt's target folder for this data dir: kept between runs, so dbt parses only what changed."""
+        return self.root / "dbt_target"
+
 
 def data_paths(root: str | os.PathLike | None = None) -> DataPaths:
     """Paths under `root`, else $TCN_DATA_DIR, else ./data; the folder is created."""

@@ -6,6 +6,12 @@ file or the new complete file, never a partial one, and a publish that fails par
 check) removes its temporary files and leaves the previous publication as it was. Readers holding the
 published DuckDB open keep reading the old file; they never block the pipeline, which writes only its own
 working database.
+
+The renames themselves are journalled: the new manifest is written as manifest.json.next before the first
+rename and renamed to manifest.json after the last. A process killed between two renames leaves the
+.next manifest and the checked temporary files of the renames not yet done; the next publish finishes them
+(roll forward) before anything else, so the manifest and the files agree again. Published files are made
+readable by the group (and never writable by others), whatever the umask.
 """
 from __future__ import annotations
 
@@ -15,12 +21,15 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
+import duckdb
+
 from warehouse.db import connect
 from warehouse.paths import DataPaths
 
 PUBLISHED_SCHEMAS = ("marts", "metrics")
 MANIFEST_SCHEMA_VERSION = 1
 TMP_SUFFIX = ".tmp-publish"
+NEXT_MANIFEST = "manifest.json.next"  # the journal of a publish that has started renaming
 
 
 class PublishError(RuntimeError):
@@ -77,13 +86,18 @@ def _stage_duckdb_copy(con, tables: list[tuple[str, str]], target: Path, staged:
     tmp = target.with_name(target.name + TMP_SUFFIX)
     tmp.unlink(missing_ok=True)
     staged.append((tmp, target))
-    con.execute(f"ATTACH '{_sql_path(tmp)}' AS pub")
+    try:
+        con.execute(f"ATTACH '{_sql_path(tmp)}' AS pub")
+    except duckdb.Error as exc:
+        raise PublishError(f"writing the DuckDB copy to {tmp} failed: {exc}") from exc
     try:
         for schema in sorted({s for s, _ in tables}):
             con.execute(f"CREATE SCHEMA pub.{_quote(schema)}")
         for schema, table in tables:
             con.execute(f"CREATE TABLE pub.{_quote(schema)}.{_quote(table)} AS "
                         f"SELECT * FROM {_quote(schema)}.{_quote(table)}")
+    except duckdb.Error as exc:
+        raise PublishError(f"writing the DuckDB copy to {tmp} failed: {exc}") from exc
     finally:
         con.execute("DETACH pub")
 
@@ -91,6 +105,33 @@ def _stage_duckdb_copy(con, tables: list[tuple[str, str]], target: Path, staged:
 def _sql_path(path: Path) -> str:
     # COPY and ATTACH take the path as a string literal
     return str(path).replace("'", "''")
+
+
+def _share_with_group(path: Path, extra: int = 0o040) -> None:
+    """Group may read (and enter, for folders); others may never write."""
+    mode = path.stat().st_mode & 0o777
+    os.chmod(path, (mode | 0o600 | extra) & ~0o002)
+
+
+def _finish_renames(paths: DataPaths) -> None:
+    """Roll an interrupted publish forward: its temporary files were all written and checked before the
+    journal (manifest.json.next) was, so each one left is renamed over its target, then the manifest."""
+    journal = paths.published / NEXT_MANIFEST
+    manifest = json.loads(journal.read_text(encoding="utf-8"))
+    for folder in (paths.parquet, paths.published):
+        for tmp in sorted(folder.glob(f"*{TMP_SUFFIX}")):
+            os.replace(tmp, tmp.with_name(tmp.name[:-len(TMP_SUFFIX)]))
+    _remove_unpublished_parquet(paths.parquet, {Path(t["path"]).name for t in manifest["tables"]})
+    _share_with_group(journal)
+    os.replace(journal, paths.published / "manifest.json")
+
+
+def recover_interrupted_publish(paths: DataPaths) -> bool:
+    """Finish a publish that was killed while renaming (True), or do nothing (False)."""
+    if not (paths.published / NEXT_MANIFEST).exists():
+        return False
+    _finish_renames(paths)
+    return True
 
 
 def _remove_unpublished_parquet(folder: Path, published: set[str]) -> None:
@@ -108,7 +149,12 @@ def _write_json_atomically(payload: dict, target: Path) -> None:
 
 def publish(paths: DataPaths, run_id: str) -> dict:
     """Publish every marts/metrics table; returns the manifest written."""
-    paths.parquet.mkdir(parents=True, exist_ok=True)
+    try:
+        paths.parquet.mkdir(parents=True, exist_ok=True)
+        recover_interrupted_publish(paths)
+    except OSError as exc:
+        raise PublishError(f"cannot write the publication under {paths.published}: {exc}; "
+                           f"the previous publication is left as it was") from exc
     _clean_leftovers(paths.parquet)
     _clean_leftovers(paths.published)
     staged: list[tuple[Path, Path]] = []  # (temporary file, target) written and checked, not yet renamed
@@ -123,15 +169,20 @@ def publish(paths: DataPaths, run_id: str) -> dict:
                 raise PublishError(f"two published tables share a name (one Parquet file each): {sorted(names)}")
             entries = [_stage_parquet(con, s, t, paths.parquet / f"{t}.parquet", staged) for s, t in tables]
             _stage_duckdb_copy(con, tables, paths.published_db, staged)
-    except BaseException:
+        manifest = {"schema_version": MANIFEST_SCHEMA_VERSION, "run_id": run_id,
+                    "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "duckdb": paths.published_db.name, "tables": entries}
+        for tmp, _ in staged:
+            _share_with_group(tmp)
+        _write_json_atomically(manifest, paths.published / NEXT_MANIFEST)  # the journal: renames start now
+    except BaseException as exc:
         for tmp, _ in staged:  # nothing was renamed yet: the previous publication is untouched
             tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # disk full, read-only or unwritable folder
+            raise PublishError(f"writing the publication under {paths.published} failed: {exc}; "
+                               f"the previous publication is left as it was") from exc
         raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
-    _remove_unpublished_parquet(paths.parquet, {f"{t}.parquet" for _, t in tables})
-    manifest = {"schema_version": MANIFEST_SCHEMA_VERSION, "run_id": run_id,
-                "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "duckdb": paths.published_db.name, "tables": entries}
-    _write_json_atomically(manifest, paths.published / "manifest.json")
+    _finish_renames(paths)
+    for folder in (paths.published, paths.parquet):
+        _share_with_group(folder, extra=0o050)
     return manifest

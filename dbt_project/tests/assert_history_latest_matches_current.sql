@@ -16,7 +16,7 @@ expected as (
     union all
     select 'members', 'all', sum(n_members)::double from {{ ref('dim_network') }}
     union all
-    select 'member_cities', 'all', count(*)::double from {{ ref('dim_city') }}
+    select 'member_cities', 'all', count(*)::double from {{ ref('dim_city') }} where in_networks_now > 0
     union all
     select 'most_connected_cities', 'all', count(*)::double from {{ ref('most_connected_cities') }}
 ),

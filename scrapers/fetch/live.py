@@ -39,7 +39,8 @@ class LiveOptions:
     delay: float = 1.0  # seconds between requests to one host
     jitter: float = 0.5  # up to this many extra seconds, random
     connect_timeout: float = 10.0
-    read_timeout: float = 30.0
+    read_timeout: float = 30.0  # between two bytes; a server dripping a byte at a time never trips it...
+    max_seconds: float = 120.0  # ...so one response (redirects included) also has this much time in all
     max_bytes: int = 5 * 1024 * 1024
     max_redirects: int = 5
     retries: int = 3
@@ -209,7 +210,7 @@ class LiveFetcher(base.Fetcher):
                 # raise_on_status=False returns the last retryable response once retries run out.
                 hop.gave_up_retrying = resp.status_code in RETRY_STATUSES and o.retries > 0
                 try:
-                    hop.body, hop.error = _read_capped(resp, max_bytes, truncate)
+                    hop.body, hop.error = _read_capped(resp, max_bytes, truncate, started + o.max_seconds)
                 except _NETWORK_ERRORS as exc:
                     hop.error = classify_exception(exc)
                 finally:
@@ -225,13 +226,21 @@ class LiveFetcher(base.Fetcher):
         return hop.status, hop.body, hop.error
 
 
-def _read_capped(resp: requests.Response, max_bytes: int, truncate: bool) -> tuple[bytes, str | None]:
-    """Stream the body; past max_bytes either cut it (truncate) or drop it and report too_large."""
+def _read_capped(resp: requests.Response, max_bytes: int, truncate: bool,
+                 give_up_at: float = float("inf")) -> tuple[bytes, str | None]:
+    """Stream the body; past max_bytes either cut it (truncate) or drop it and report too_large; past
+    `give_up_at` (time.monotonic()) drop it and report a timeout."""
     declared = resp.headers.get("Content-Length", "")
     if not truncate and declared.isdigit() and int(declared) > max_bytes:
         return b"", base.TOO_LARGE
     body = bytearray()
-    for chunk in resp.iter_content(_CHUNK):
+    while True:
+        if time.monotonic() > give_up_at:
+            return b"", base.TIMEOUT
+        # read1: whatever one read of the socket brings (decoded), so a slow drip is checked between bytes
+        chunk = resp.raw.read1(_CHUNK, decode_content=True)
+        if not chunk:
+            break
         body += chunk
         if len(body) > max_bytes:
             if truncate:

@@ -39,9 +39,20 @@ def decode_body(response: FetchedResponse) -> str:
         return response.body.decode("utf-8", errors="replace")
 
 
+_HEAD_WINDOW = 4096  # where a page's <html> tag must appear for the cut-short check
+_HTML_OPEN = re.compile(r"<html[\s>]", re.IGNORECASE)
+_HTML_CLOSE = re.compile(r"</html\s*>", re.IGNORECASE)
+
+
 def soup_of(response: FetchedResponse) -> BeautifulSoup:
+    text = decode_body(response)
+    # a page that opens <html> but never closes it was cut short (a proxy, a crashed CMS): its last member
+    # would be half a name ("Frankf") and the rest would be missing, so none of it is used
+    if _HTML_OPEN.search(text[:_HEAD_WINDOW]) and not _HTML_CLOSE.search(text):
+        raise ParseError(f"page looks cut short: it opens <html> but never closes it ({len(response.body)} bytes "
+                         f"from {source_url(response)})")
     # lxml, never html.parser: the two split unclosed <li> differently (see LESSONS.md)
-    return BeautifulSoup(decode_body(response), "lxml")
+    return BeautifulSoup(text, "lxml")
 
 
 def json_of(response: FetchedResponse):
@@ -49,6 +60,8 @@ def json_of(response: FetchedResponse):
         return json.loads(decode_body(response))
     except ValueError as exc:
         raise ParseError(f"invalid JSON on {source_url(response)}: {exc}") from exc
+    except RecursionError:  # [[[[...]]]] thousands deep: a hostile or broken answer, not a member list
+        raise ParseError(f"JSON nested too deeply to read on {source_url(response)}") from None
 
 
 def select_required(root, selector: str, response: FetchedResponse) -> list:
@@ -78,14 +91,31 @@ def clean_text(value) -> str:
     text = html.unescape(str(value))  # first, so escaped markup ("&lt;b&gt;") is seen as markup too
     if _TAG.search(text):  # markup inside a text field, e.g. "<b>Berlin</b>" in JSON
         text = _joined_text(BeautifulSoup(text, "lxml"))
-    # Cf: zero-width space, bidi overrides (U+202E), soft hyphen, BOM; Cc: stray control characters
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc") or ch in "\t\n\r")
-    return _SPACE.sub(" ", text).strip()
+    # Cf: zero-width space, bidi overrides (U+202E), soft hyphen, BOM; Cc: stray control characters;
+    # Cs: lone surrogates (from JSON "\ud800"), which no UTF-8 database or file can store
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc", "Cs") or ch in "\t\n\r")
+    # one spelling per name: "Malmö" typed as o + combining diaeresis is the same name as the precomposed one
+    return unicodedata.normalize("NFC", _SPACE.sub(" ", text).strip())
+
+
+# UTF-8 read as cp1252 somewhere upstream: "MÃ¼nchen", "Ã˜rsted", "â€“" (the marks the dbt test looks for)
+_MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
+                       "\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|â€")
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo one round of UTF-8-read-as-cp1252 when the text carries its marks and the bytes decode back."""
+    if not _MOJIBAKE.search(text):
+        return text
+    try:
+        return text.encode("cp1252").decode("utf-8")
+    except UnicodeError:  # not a clean round trip: leave it for the dbt no_mojibake test to report
+        return text
 
 
 def clean_name(value) -> str:
     """A member name as published, minus markup, invisible characters, bullets and list punctuation."""
-    text = clean_text(value).lstrip(_LEADING_BULLETS).strip()
+    text = repair_mojibake(clean_text(value)).lstrip(_LEADING_BULLETS).strip()
     return text.rstrip(",;").strip()
 
 
@@ -95,7 +125,10 @@ def optional_text(value) -> str | None:
 
 
 def _joined_text(element) -> str:
-    """Text as a browser joins it: inline tags add nothing ("Malm<span>ö</span>"), <br> is a space."""
+    """Text as a browser shows it: inline tags add nothing ("Malm<span>ö</span>"), <br> is a space, and
+    scripts and styles are not text at all."""
+    for hidden in element.find_all(("script", "style", "noscript", "template")):
+        hidden.decompose()
     for br in element.find_all("br"):
         br.replace_with(" ")
     return element.get_text("")

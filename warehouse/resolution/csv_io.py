@@ -13,6 +13,14 @@ from typing import TextIO
 from warehouse.resolution.resolver import Resolver
 
 OUTPUT_COLUMNS = ["geonameid", "matched_name", "matched_country", "population", "member_kind", "method", "score"]
+# A spreadsheet runs a cell starting with one of these as a formula ("=HYPERLINK(...)" in a scraped name):
+# such cells are written with a leading apostrophe, which spreadsheets show as text (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def resolve_csv(input_path: Path, output: TextIO, resolver: Resolver) -> dict:
@@ -31,17 +39,17 @@ def resolve_csv(input_path: Path, output: TextIO, resolver: Resolver) -> dict:
         if clash:
             raise ValueError(f"{input_path}: already has output column(s) {', '.join(clash)}; rename them")
         writer = csv.writer(output, lineterminator="\n")
-        writer.writerow([*columns, *OUTPUT_COLUMNS])
+        writer.writerow([safe_cell(c) for c in (*columns, *OUTPUT_COLUMNS)])
         for line, row in enumerate(reader, start=2):
             if None in row:
                 raise ValueError(f"{input_path}:{line}: more fields than the header has")
             d = resolver.resolve(row["name"] or "", (row.get("country_code") or "").strip() or None)
             counts["rows"] += 1
             counts["resolved"] += d.geonameid is not None
-            writer.writerow([*(row[c] if row[c] is not None else "" for c in columns),
-                             d.geonameid if d.geonameid is not None else "", d.matched_name or "",
-                             d.matched_country or "", d.population if d.population is not None else "",
-                             d.member_kind, d.method, f"{d.score:.3f}"])
+            writer.writerow([safe_cell(cell) for cell in (
+                *(row[c] for c in columns),
+                d.geonameid, d.matched_name, d.matched_country, d.population, d.member_kind, d.method,
+                f"{d.score:.3f}")])
     return counts
 
 

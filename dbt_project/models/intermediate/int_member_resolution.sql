@@ -1,4 +1,4 @@
--- Resolution of each current member to a GeoNames place. Decided in Python (warehouse/resolution, the same
+-- Resolution of each member, current or past (spells and history need both), to a GeoNames place. Decided in Python (warehouse/resolution, the same
 -- code `tcn resolve` runs) and stored by the pipeline in ref.member_resolutions, one row per distinct raw
 -- input; joined here on exactly those inputs (member name, country text, the network's registry country and
 -- region, the page's member kind). A member with no stored resolution stays unresolved ('not_resolved').
@@ -12,8 +12,10 @@ with members as (
         mentions.member_kind,
         registry.country_code as network_country_code,
         registry.region as network_region
-    from {{ ref('int_current_mentions') }} as mentions
+    from {{ ref('int_member_observations') }} as mentions
     left join {{ ref('stg_registry_networks') }} as registry on registry.network_id = mentions.network_id
+    -- one row per member: its latest observation
+    qualify row_number() over (partition by mentions.member_id order by mentions.run_seq desc) = 1
 ),
 
 resolutions as (

@@ -1,9 +1,13 @@
--- Every GeoNames place that a current membership resolves to.
+-- Every GeoNames place that a membership, current or past, resolves to; in_networks_now counts the current.
 with member_cities as (
-    select city_id, count(distinct network_id) as n_networks
-    from {{ ref('int_member_resolution') }}
-    where city_id is not null
-    group by city_id
+    select
+        resolution.city_id,
+        count(distinct resolution.network_id) filter (where current_members.member_id is not null) as n_networks
+    from {{ ref('int_member_resolution') }} as resolution
+    left join {{ ref('int_current_mentions') }} as current_members
+        on current_members.member_id = resolution.member_id
+    where resolution.city_id is not null
+    group by resolution.city_id
 )
 
 select

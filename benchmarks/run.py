@@ -1,0 +1,355 @@
+"""Where a refresh spends its time and memory, per stage, at one scale.
+
+    python -m benchmarks.run --scale bundled|10k|100k|1m [--work-dir DIR] [--no-doc]
+
+Scales: `bundled` replays the snapshots shipped with the project; `10k`, `100k` and `1m` are synthetic
+networks (benchmarks/synthetic.py: N networks x M members from GeoNames, written as curated CSV sources and
+registry files passed through TCN_REGISTRY), so they go through the same code as real networks.
+
+Each scale runs refreshes into a fresh data directory: `first` (the gazetteer is loaded, every member is
+resolved), for synthetic scales `churn` (2% of every list replaced: every page changed) and then
+`no-change` (the same files again). Each refresh calls the functions the Dagster assets call, in their
+order: gazetteer, registry, scrape (fetch+parse, raw load, resolution), `dbt build` (the real subprocess,
+with the orchestrator's target folder and environment), publish, report. Per stage it prints wall seconds,
+peak resident memory, rows and the 1-minute load average when the stage started (the machine has few cores
+and may be shared: read every figure with its load). The bundled scale also times the real `tcn refresh`
+end to end (cold, then a no-change run), Python + Dagster start-up, and `tcn resolve` on 100,000 names.
+
+Results go to benchmarks/results/<scale>.json and the tables of docs/performance.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS_DIR = REPO / "benchmarks" / "results"
+DBT_PROJECT_DIR = REPO / "dbt_project"
+SCALES = ("bundled", "10k", "100k", "1m")
+
+from benchmarks.measure import Stage, own_peak_mb, run_child, stage  # noqa: E402
+
+
+def _bin(name: str) -> str:
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else name
+
+
+# -- the scrape asset, split into its parts --------------------------------------------------------------
+
+@contextmanager
+def _timing(module, names: list[str], totals: dict):
+    """Wrap module-level functions with timers (restored afterwards); totals[name] = [seconds, last result]."""
+    originals = {n: getattr(module, n) for n in names}
+
+    def wrap(name, fn):
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            result = fn(*args, **kwargs)
+            entry = totals.setdefault(name, [0.0, None])
+            entry[0] += time.perf_counter() - started
+            entry[1] = result
+            return result
+        return timed
+
+    for name, fn in originals.items():
+        setattr(module, name, wrap(name, fn))
+    try:
+        yield
+    finally:
+        for name, fn in originals.items():
+            setattr(module, name, fn)
+
+
+def scrape_stages(db: Path, run_id: str, registry, network_ids: list[str] | None) -> list[Stage]:
+    """warehouse.ingest.scrape_run, its main thread's time split into fetch+parse (waiting for the collector
+    threads), raw load (writing each network, text keys, completion) and resolution."""
+    import warehouse.ingest as ingest
+    import warehouse.resolution.store as store
+
+    totals: dict = {}
+    peaks = {}
+    real_resolve = ingest.refresh_member_resolutions
+
+    def resolve_with_peak(*args, **kwargs):
+        peaks["before_resolution"] = own_peak_mb()
+        Path("/proc/self/clear_refs").write_text("5")
+        try:
+            return real_resolve(*args, **kwargs)
+        finally:
+            peaks["resolution"] = own_peak_mb()
+
+    load1 = round(os.getloadavg()[0], 2)
+    Path("/proc/self/clear_refs").write_text("5")
+    started = time.perf_counter()
+    ingest.refresh_member_resolutions = resolve_with_peak
+    try:
+        with _timing(ingest, ["load_network", "refresh_text_keys", "complete_run", "refresh_member_resolutions"],
+                     totals), _timing(store, ["open_resolver"], totals):
+            outcomes = ingest.scrape_run(db, run_id, registry, "replay", network_ids)
+    finally:
+        ingest.refresh_member_resolutions = real_resolve
+    wall = time.perf_counter() - started
+    seconds = {k: v[0] for k, v in totals.items()}
+    load_s = seconds.get("load_network", 0) + seconds.get("refresh_text_keys", 0) + seconds.get("complete_run", 0)
+    resolve_s = seconds.get("refresh_member_resolutions", 0)
+    mentions = sum(o.mentions for o in outcomes)
+    failed = [o.network_id for o in outcomes if o.status not in ("ok", "unchanged")]
+    resolved = (totals.get("refresh_member_resolutions") or [0, {}])[1] or {}
+    before = peaks.get("before_resolution", 0.0)
+    return [
+        Stage("fetch+parse", wall - load_s - resolve_s, before, mentions, load1,
+              f"{len(outcomes)} networks" + (f", not ok: {', '.join(failed[:5])}" if failed else "")),
+        Stage("raw load", load_s, before, mentions, load1,
+              f"text keys {seconds.get('refresh_text_keys', 0):.1f} s, "
+              f"{totals.get('refresh_text_keys', [0, 0])[1]} new"),
+        Stage("resolution", resolve_s, peaks.get("resolution", 0.0), resolved.get("resolved", 0), load1,
+              f"index load {seconds.get('open_resolver', 0):.1f} s" if "open_resolver" in seconds
+              else "no new inputs: index not loaded"),
+    ]
+
+
+# -- dbt ------------------------------------------------------------------------------------------------
+
+def _metrics_nodes(manifest: dict) -> set[str]:
+    """Unique ids of the metrics models and of the tests and unit tests on them."""
+    models = {uid for uid, n in manifest["nodes"].items()
+              if n["resource_type"] == "model" and n["path"].startswith("metrics/")}
+    tests = {uid for uid, n in {**manifest["nodes"], **manifest.get("unit_tests", {})}.items()
+             if n["resource_type"] in ("test", "unit_test")
+             and set(n.get("depends_on", {}).get("nodes", [])) & models
+             and set(n.get("depends_on", {}).get("nodes", [])) <= models | set(manifest.get("sources", {}))}
+    return models | tests
+
+
+def dbt_stages(paths, log: Path) -> list[Stage]:
+    """The real `dbt build` subprocess, as dagster-dbt starts it; its node timings split metrics from the
+    rest, and what is left of the wall time is dbt's start-up, parse and per-node bookkeeping."""
+    target = paths.dbt_target
+    env = {**os.environ, "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target), "DBT_LOG_FORMAT": "json",
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONUNBUFFERED": "1",
+           "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR), "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+           "TCN_DUCKDB_PATH": str(paths.working_db)}
+    build, code = run_child("dbt build", [_bin("dbt"), "build", "--select", "fqn:*"], env=env,
+                            cwd=DBT_PROJECT_DIR, output=log)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    parse = "full parse" if "Unable to do partial parsing" in text or "partial_parse" not in text else "partial parse"
+    if code != 0:
+        build.note = f"FAILED (exit {code}), see {log}"
+        return [build]
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    manifest = json.loads((target / "manifest.json").read_text())
+    metrics_ids = _metrics_nodes(manifest)
+    metric_s = sum(r["execution_time"] for r in results if r["unique_id"] in metrics_ids)
+    other_s = sum(r["execution_time"] for r in results if r["unique_id"] not in metrics_ids)
+    from warehouse.db import connect
+
+    with connect(paths.working_db, read_only=True) as con:
+        memberships = con.execute("SELECT count(*) FROM marts.fct_membership").fetchone()[0]
+        metric_tables = con.execute("SELECT table_name, estimated_size FROM duckdb_tables() "
+                                    "WHERE schema_name = 'metrics'").fetchall()
+    overhead = Stage("dbt start-up+parse", build.wall_s - metric_s - other_s, build.peak_rss_mb, None, build.load1,
+                     f"{parse}; the rest of the wall time: per-node bookkeeping included")
+    build.rows, build.note = memberships, f"{len(results)} nodes; rows = marts.fct_membership"
+    build.extra = {"models_and_tests_s": round(other_s, 2), "metrics_s": round(metric_s, 2), "parse": parse}
+    slowest = sorted(results, key=lambda r: -r["execution_time"])[:8]
+    build.extra["slowest"] = {r["unique_id"].split(".")[-1][:60]: round(r["execution_time"], 2) for r in slowest}
+    models = Stage("dbt models+tests", other_s, build.peak_rss_mb, memberships, build.load1,
+                   "staging, intermediate, marts and their tests (node execution time)")
+    metrics = Stage("metrics", metric_s, build.peak_rss_mb, sum(r for _, r in metric_tables), build.load1,
+                    f"{len([u for u in metrics_ids if u.startswith('model.')])} metrics models and their tests")
+    return [build, overhead, models, metrics]
+
+
+# -- one refresh -----------------------------------------------------------------------------------------
+
+def refresh(paths, run_id: str, network_ids: list[str] | None, log_dir: Path) -> list[Stage]:
+    from scrapers.registry import load_registry
+    from warehouse.db import ensure_schema
+    from warehouse.gazetteer import load_gazetteer
+    from warehouse.ingest import select_networks
+    from warehouse.publish import publish
+    from warehouse.raw_load import start_run
+
+    db = paths.working_db
+    stages = []
+    with stage("gazetteer") as s:
+        ensure_schema(db)
+        info = load_gazetteer(db)
+        s.rows = info.get("names", 0)
+        s.note = f"loaded {info.get('places')} places" if info["loaded"] else "this version is loaded: skipped"
+    stages.append(s)
+    with stage("registry") as s:
+        registry = load_registry()
+        selected = select_networks(registry, network_ids)
+        start_run(db, run_id, "replay", registry, selected)
+        s.rows, s.note = len(selected), f"{len(registry)} networks in the registry"
+    stages.append(s)
+    stages += scrape_stages(db, run_id, registry, network_ids)
+    stages += dbt_stages(paths, log_dir / f"dbt-{run_id}.log")
+    with stage("publish") as s:
+        manifest = publish(paths, run_id)
+        s.rows = sum(t["rows"] for t in manifest["tables"])
+        s.note = f"{len(manifest['tables'])} tables"
+    stages.append(s)
+    try:
+        from warehouse.report import build_report
+    except ImportError as exc:  # the report is optional to the benchmark
+        stages.append(Stage("report", note=f"skipped: {exc}"))
+    else:
+        with stage("report") as s:
+            page = build_report(paths.published, failed_checks=[])
+            s.note = f"{page.stat().st_size // 1024} KiB"
+        stages.append(s)
+    return stages
+
+
+def _summary(name: str, stages: list[Stage]) -> dict:
+    # dbt's parts are inside "dbt build": count its wall time once
+    counted = [s for s in stages if s.stage not in ("dbt start-up+parse", "dbt models+tests", "metrics")]
+    return {"refresh": name, "total_s": round(sum(s.wall_s for s in counted), 2),
+            "total_without_gazetteer_load_s": round(sum(s.wall_s for s in counted if s.stage != "gazetteer"), 2),
+            "peak_rss_mb": round(max(s.peak_rss_mb for s in stages), 1),
+            "stages": [s.as_dict() for s in stages]}
+
+
+def print_refresh(result: dict) -> None:
+    print(f"\n== {result['refresh']}: {result['total_s']:.1f} s, peak {result['peak_rss_mb']:.0f} MB")
+    print(f"   {'stage':<20} {'wall s':>8} {'peak MB':>8} {'rows':>10} {'load1':>6}  note")
+    for s in result["stages"]:
+        rows = "" if s["rows"] is None else s["rows"]
+        print(f"   {s['stage']:<20} {s['wall_s']:>8.2f} {s['peak_rss_mb']:>8.0f} {rows:>10} {s['load1']:>6.2f}  "
+              f"{s['note']}")
+    sys.stdout.flush()
+
+
+# -- scales ----------------------------------------------------------------------------------------------
+
+def write_synthetic(scale: str, out: Path, run: int) -> dict:
+    """Generate in a child process, so the generator's memory never counts in a stage's peak."""
+    from benchmarks.synthetic import SCALES as SYNTHETIC
+
+    networks, members = SYNTHETIC[scale]
+    record, code = run_child(f"synthetic run {run}", [sys.executable, "-m", "benchmarks.synthetic", "--networks",
+                                                      str(networks), "--members", str(members), "--out", str(out),
+                                                      "--run", str(run)], cwd=REPO)
+    if code != 0:
+        raise SystemExit(f"generating the {scale} data failed (exit {code})")
+    print(f"generated {networks} x {members} (run {run}) in {record.wall_s:.1f} s")
+    return {"networks": networks, "members_per_network": members}
+
+
+def bundled_extras(work: Path) -> list[dict]:
+    """The real CLI: `tcn refresh` cold and again (no change), Python + Dagster start-up, `tcn resolve` 100k."""
+    e2e_dir = work / "e2e"
+    env = {k: v for k, v in os.environ.items() if k not in ("TCN_REGISTRY", "TCN_DATA_DIR", "TCN_DUCKDB_PATH",
+                                                          "DAGSTER_HOME")}
+    out = []
+    for name in ("tcn refresh (first, cold)", "tcn refresh (no change)"):
+        record, code = run_child(name, [_bin("tcn"), "refresh", "--data-dir", str(e2e_dir)], env=env, cwd=REPO,
+                                 output=work / f"{name.split('(')[1][:5].strip(',) ')}-refresh.log")
+        record.note = "ok" if code == 0 else f"FAILED (exit {code})"
+        out.append(record)
+    record, _ = run_child("python + dagster start-up", [sys.executable, "-c", "import orchestration.definitions"],
+                          env={**env, "TCN_DATA_DIR": str(e2e_dir)}, cwd=REPO)
+    record.note = "import orchestration.definitions (dagster, dagster-dbt, the dbt manifest)"
+    out.append(record)
+    out.append(resolve_100k(e2e_dir, env))
+    for r in out:
+        print(f"   {r.stage:<32} {r.wall_s:>8.2f} s {r.peak_rss_mb:>8.0f} MB  load {r.load1:.2f}  {r.note}")
+    return [r.as_dict() for r in out]
+
+
+def resolve_100k(data_dir: Path, env: dict) -> Stage:
+    from benchmarks.resolve_bench import make_rows
+    from warehouse.paths import data_paths
+
+    import csv
+
+    rows = make_rows(data_paths(data_dir).working_db, 100_000, 7)
+    src, dst = data_dir / "names-100k.csv", data_dir / "names-100k-resolved.csv"
+    with src.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["name", "country_code", "row"])
+        writer.writerows(rows)
+    record, code = run_child("tcn resolve 100k names", [_bin("tcn"), "resolve", str(src), "-o", str(dst),
+                                                       "--data-dir", str(data_dir)], env=env, cwd=REPO)
+    record.rows = len(rows)
+    record.note = "ok" if code == 0 else f"FAILED (exit {code})"
+    return record
+
+
+def run_scale(scale: str, work: Path) -> dict:
+    from orchestration.settings import configure_environment
+
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    os.environ.pop("TCN_REGISTRY", None)
+    info: dict = {"scale": scale}
+    network_ids = None
+    plan = ["first", "no-change"]
+    if scale != "bundled":
+        info.update(write_synthetic(scale, work / "synthetic", 0))
+        os.environ["TCN_REGISTRY"] = str(work / "synthetic" / "registry")
+        from scrapers.registry import load_registry
+
+        network_ids = sorted(n for n in load_registry().networks if n.startswith("syn-"))
+        plan = ["first", "churn", "no-change"]
+    paths = configure_environment(work / "data")
+    started = datetime.now(timezone.utc)
+    refreshes = []
+    for i, name in enumerate(plan):
+        if name == "churn":
+            write_synthetic(scale, work / "synthetic", 1)
+        elif name == "no-change" and scale != "bundled":
+            write_synthetic(scale, work / "synthetic", 1)  # the same files again
+        result = _summary(name, refresh(paths, f"bench-{scale}-{i}-{name}", network_ids, work))
+        refreshes.append(result)
+        print_refresh(result)
+    with __import__("warehouse.db", fromlist=["connect"]).connect(paths.working_db, read_only=True) as con:
+        info["memberships"] = con.execute("SELECT count(*) FROM marts.fct_membership").fetchone()[0]
+        info["mentions_per_run"] = con.execute(
+            "SELECT count(*) FROM raw.member_mentions WHERE run_id = ?", [f"bench-{scale}-0-first"]).fetchone()[0]
+    info.update({
+        "started_at": started.isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform(),
+                    "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)},
+        "refreshes": refreshes,
+    })
+    if scale == "bundled":
+        print("\n== the real CLI")
+        info["cli"] = bundled_extras(work)
+    return info
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=SCALES, required=True)
+    parser.add_argument("--work-dir", help="scratch folder, emptied first (default: a temp folder per scale)")
+    parser.add_argument("--no-doc", action="store_true", help="do not rewrite the tables in docs/performance.md")
+    args = parser.parse_args(argv)
+    work = Path(args.work_dir or Path(os.environ.get("TMPDIR", "/tmp")) / f"tcn-bench-{args.scale}").resolve()
+    result = run_scale(args.scale, work)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    out = RESULTS_DIR / f"{args.scale}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"\nresults: {out}")
+    if not args.no_doc:
+        from benchmarks.perf_doc import update_doc
+
+        print(f"tables: {update_doc()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
