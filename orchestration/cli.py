@@ -28,7 +28,13 @@ def _run_refresh(args: argparse.Namespace, paths) -> int:
     # imported after the environment is set: the definitions read it at import
     import dagster as dg
 
-    from orchestration.definitions import defs
+    from scrapers.registry import RegistryError
+
+    try:  # the definitions load the registry (one asset check per network)
+        from orchestration.definitions import defs
+    except RegistryError as exc:
+        print(f"tcn refresh: the network registry is invalid, nothing was run: {exc}", file=sys.stderr)
+        return 2
     from orchestration.stale_runs import fail_dead_runs
     from warehouse.summary import format_summary, run_summary
 

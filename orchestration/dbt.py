@@ -1,7 +1,7 @@
 """The dbt project as Dagster assets: one `dbt build` per run; dbt tests become asset checks."""
 
-import shutil
 import sys
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -46,22 +46,21 @@ class TcnDbtTranslator(DagsterDbtTranslator):
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project,
             dagster_dbt_translator=TcnDbtTranslator(), pool=WRITER_POOL)
 def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    invocation = dbt.cli(["build"], context=context)
+    # one target folder per data dir, kept: dbt reuses its saved parse (partial_parse.msgpack) when the
+    # project and the profile (the DuckDB path) are unchanged, instead of parsing everything again
+    invocation = dbt.cli(["build"], context=context, target_path=data_paths().dbt_target)
     # dbt holds the DuckDB file for the whole build, so row counts can only be read once it has ended: the
     # events are held until then and released in their order, each model's Output with its row count.
     events, error = [], None
     try:
-        try:
-            for event in invocation.stream():
-                events.append(event)
-        except Exception as exc:  # dbt failed: still report what it built, then fail the step
-            error = exc
-        if error is None:
-            yield from _with_row_counts(context, events)
-        else:  # dbt may not have released the file: no counts
-            yield from events
-    finally:  # each invocation writes its own target folder; keep the repo from filling up
-        shutil.rmtree(invocation.target_path, ignore_errors=True)
+        for event in invocation.stream():
+            events.append(event)
+    except Exception as exc:  # dbt failed: still report what it built, then fail the step
+        error = exc
+    if error is None:
+        yield from _with_row_counts(context, events)
+    else:  # dbt may not have released the file: no counts
+        yield from events
     if error is not None:
         raise error
 
@@ -80,5 +79,24 @@ def _with_row_counts(context: dg.AssetExecutionContext, events: list) -> Iterato
         yield event
 
 
+class TcnDbtCliResource(DbtCliResource):
+    """DbtCliResource without two start-up costs of each run that this project does not need (measured in
+    docs/performance.md): asking `dbt --version` (a second dbt start-up, and a PyPI query for the latest
+    version), and a dbt adapter inside this process (used only for dagster-dbt's row-count and column
+    metadata; row counts come from warehouse.summary)."""
+
+    @cached_property
+    def _cli_version(self):
+        from dbt.version import __version__
+        from packaging import version
+
+        if Path(self.dbt_executable) == Path(sys.executable).parent / "dbt":  # this venv's dbt-core
+            return version.parse(__version__)
+        return super()._cli_version
+
+    def _initialize_dbt_core_adapter(self, args):
+        return None
+
+
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+    return TcnDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())

@@ -149,6 +149,10 @@ def _write_json_atomically(payload: dict, target: Path) -> None:
 
 def publish(paths: DataPaths, run_id: str) -> dict:
     """Publish every marts/metrics table; returns the manifest written."""
+    for folder in (paths.published, paths.parquet):
+        if folder.exists() and not folder.is_dir():
+            raise PublishError(f"cannot write the publication: {folder} is a file, not a folder; "
+                               f"the previous publication is left as it was")
     try:
         paths.parquet.mkdir(parents=True, exist_ok=True)
         recover_interrupted_publish(paths)

@@ -5,6 +5,9 @@ from abc import ABC, abstractmethod
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
+
 from scrapers.model import FetchedResponse
 
 ALLOWED_SCHEMES = ("http", "https")
@@ -37,10 +40,33 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").rstrip(".").lower()
 
 
+def _connect_host(url: str) -> str:
+    """The host the HTTP client (urllib3, under requests) would connect to."""
+    try:
+        host = parse_url(url).host or ""
+    except LocationParseError:
+        return ""
+    return _ascii_host(host.strip("[]").rstrip(".").lower())
+
+
+def _ascii_host(host: str) -> str:
+    """münchen.de and xn--mnchen-3ya.de are one host."""
+    try:
+        return host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        return host
+
+
 def host_allowed(url: str, allowed_hosts: tuple[str, ...]) -> bool:
-    """Exact host match (ports ignored); an empty allow-list allows nothing."""
-    host = host_of(url)
-    return bool(host) and host in {h.rstrip(".").lower() for h in allowed_hosts}
+    """Exact host match (ports ignored); an empty allow-list allows nothing.
+
+    The URL must name the same host for the standard library's parser (this check) and for urllib3 (the
+    connection): "http://evil.example\\@allowed.org/" reads as allowed.org to one and evil.example to the
+    other, and is refused."""
+    host = _ascii_host(host_of(url))
+    if not host or host != _connect_host(url):
+        return False
+    return host in {_ascii_host(h.rstrip(".").lower()) for h in allowed_hosts}
 
 
 def header(headers: dict[str, str], name: str) -> str | None:

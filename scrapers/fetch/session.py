@@ -50,9 +50,17 @@ def build_retry(retries: int, backoff_factor: float, backoff_max: float,
     )
 
 
+def _no_credentials(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    """Set as the session's auth, so requests looks for no other: no ~/.netrc entry (read when trust_env
+    is on) and no user:password@ from a URL (a redirect can carry one) becomes an Authorization header."""
+    request.headers.pop("Authorization", None)
+    return request
+
+
 def build_session(user_agent: str, retry: Retry, trust_env: bool) -> requests.Session:
     session = requests.Session()
     session.trust_env = trust_env
+    session.auth = _no_credentials
     session.headers["User-Agent"] = user_agent
     # Reject every cookie: a consent or session cookie must not change what the next fetch sees.
     session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))

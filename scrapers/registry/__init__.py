@@ -155,7 +155,23 @@ def parse_network(path: Path, body: bytes) -> Network:
         raise RegistryError(f"{path}: not valid UTF-8 YAML: {exc}") from exc
     if not isinstance(doc, dict):
         raise RegistryError(f"{path}: expected a mapping of fields, got {type(doc).__name__}")
+    _refuse_aliases(path, doc)
     return _validate(path, doc)
+
+
+def _refuse_aliases(path: Path, doc) -> None:
+    """YAML aliases (*name) share one object in many places: nested, a few lines become billions of
+    elements once the entry is written out as JSON (raw.registry_networks). Registry files need none."""
+    seen: set[int] = set()
+    pending = [doc]
+    while pending:
+        node = pending.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        if id(node) in seen:
+            raise RegistryError(f"{path}: YAML anchors and aliases (&name / *name) are not allowed in registry files")
+        seen.add(id(node))
+        pending.extend(node.values() if isinstance(node, dict) else node)
 
 
 def _fail(path: Path, fld: str, problem: str):

@@ -38,7 +38,8 @@ def resolve_csv(input_path: Path, output: TextIO, resolver: Resolver) -> dict:
         clash = [c for c in OUTPUT_COLUMNS if c in columns]
         if clash:
             raise ValueError(f"{input_path}: already has output column(s) {', '.join(clash)}; rename them")
-        writer = csv.writer(output, lineterminator="\n")
+        # CRLF rows (RFC 4180): a field holding a bare CR is then quoted too, instead of breaking its row
+        writer = csv.writer(output, lineterminator="\r\n")
         writer.writerow([safe_cell(c) for c in (*columns, *OUTPUT_COLUMNS)])
         for line, row in enumerate(reader, start=2):
             if None in row:
