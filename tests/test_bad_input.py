@@ -92,7 +92,7 @@ CASES: dict[str, Case] = {
         {"/members": Reply(200, HTML, b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)}, "contract_failed",
         "no element matches"),
     # --- what the site says --------------------------------------------------------------------------
-    "HTTP 200 'not found' page (soft 404)": Case(
+    "HTTP 200 not-found page (soft 404)": Case(
         {"/members": Reply(200, HTML, b"<html><body><h1>Page not found</h1></body></html>")},
         "contract_failed", "no element matches 'ul.members > li'"),
     "redirect to a login host": Case(
@@ -119,7 +119,7 @@ CASES: dict[str, Case] = {
         "ok", "repeats the content", expect_members=["Kiel"], options={**LIST, "next": "a.next"}),
     "endless pagination with new content on every page": Case(
         {"/members": _endless}, "ok", "max_pages=3", options={**LIST, "next": "a.next", "max_pages": 3}),
-    "a 'next' link that is javascript:": Case(
+    "a next link that is javascript:": Case(
         {"/members": Reply(200, HTML, page("Kiel", extra="<a class='next' href='javascript:load(2)'>next</a>"))},
         "ok", expect_members=["Kiel"], options={**LIST, "next": "a.next"}),
     # --- names ----------------------------------------------------------------------------------------
@@ -137,12 +137,13 @@ CASES: dict[str, Case] = {
         {"/members": Reply(200, HTML, page("Kiel", "Bonn" + "n" * 9996))}, "contract_failed",
         "10000 characters"),
     "HTML and script inside a name (HTML page)": Case(
-        {"/members": Reply(200, HTML, page("Kiel<script>document.write('Evil')</script>",
+        {"/members": Reply(200, HTML, page("Kiel<script>document.write('Evil')</script><noscript>Enable JS</noscript>",
                                            "<img src=x onerror=alert(1)>Bonn", "<style>li{}</style>Jena"))},
         "ok", expect_members=["Kiel", "Bonn", "Jena"]),
     "HTML and script inside a name (JSON API)": Case(
         {"/api": Reply(200, JSON, json.dumps({"data": [
-            {"name": "<script>alert('x')</script>Kiel"}, {"name": "&lt;b&gt;Bonn&lt;/b&gt;"}]}).encode())},
+            {"name": "<script>alert('x')</script>Kiel<noscript>Enable JS</noscript>"},
+            {"name": "&lt;b&gt;Bonn&lt;/b&gt;"}]}).encode())},
         "ok", expect_members=["Kiel", "Bonn"], parser="json_api", options={"records": "data"}, url="/api"),
     "=HYPERLINK(...) and other formula names": Case(
         {"/members": Reply(200, HTML, page('=HYPERLINK("http://evil.example","Kiel")', "+Bonn", "@SUM(1)"))},

@@ -48,7 +48,8 @@ def live():
     "http://127.0.0.1.localhost:{port}/members",     # an allowed host as a prefix of another
     "http://localhost:{port}/members#@127.0.0.1",   # an allowed host in the fragment
     "http://127.0.0.1@localhost:{port}/members",    # an allowed host as the user name
-])
+], ids=["backslash before the at sign", "allowed host as a prefix", "allowed host in the fragment",
+        "allowed host as the user name"])
 def test_a_url_naming_an_allowed_host_but_connecting_elsewhere_is_refused(live, url):
     with LoopbackServer({"/members": Reply(200, HTML, b"<p>x</p>")}, url_host="localhost") as server:
         target = url.format(port=server.port)
@@ -132,6 +133,9 @@ REVIEWED_SQL_INTERPOLATIONS = {
     ("warehouse/resolution/store.py", "', '.join('?' * 20)"): "placeholders",
     ("warehouse/resolution/store.py", "', '.join(KEY_COLUMNS)"): "constant column list",
     ("warehouse/summary.py", "relation"): "quoted schema.table from information_schema",
+    ("warehouse/db.py", "target"): "insert_rows: table and column list, constants at every call (checked below)",
+    ("warehouse/db.py", "select"): "insert_rows: unnest($n) placeholders, one per column",
+    ("warehouse/resolution/store.py", "_INPUTS_SQL"): "a constant query",
 }
 
 
@@ -167,6 +171,25 @@ def test_sql_text_interpolates_only_reviewed_identifiers():
     unreviewed = sorted(found - set(REVIEWED_SQL_INTERPOLATIONS))
     assert not unreviewed, f"SQL built from unreviewed expressions (use ? parameters): {unreviewed}"
     assert len(found) >= 8  # the scan itself works: it sees the reviewed ones
+
+
+def test_insert_rows_gets_constant_table_and_column_names():
+    """warehouse.db.insert_rows puts its table and columns into the SQL text: only constants may go there."""
+    calls = 0
+    for root in ("orchestration", "warehouse", "scrapers", "benchmarks"):
+        for path in sorted((REPO / root).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                func = getattr(node, "func", None)
+                name = getattr(func, "id", None) or getattr(func, "attr", None)
+                if not (isinstance(node, ast.Call) and name == "insert_rows"):
+                    continue
+                calls += 1
+                table = node.args[1] if len(node.args) > 1 else None
+                assert isinstance(table, ast.Constant) and isinstance(table.value, str), (path, ast.unparse(node))
+                columns = node.args[3] if len(node.args) > 3 else None
+                assert columns is None or isinstance(columns, ast.Constant) or (
+                    isinstance(columns, ast.Name) and columns.id.isupper()), (path, ast.unparse(node))
+    assert calls == 0 or calls >= 3
 
 
 def test_the_sql_scan_catches_a_value_in_an_f_string(tmp_path, monkeypatch):

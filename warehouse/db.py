@@ -33,3 +33,14 @@ def ensure_schema(path: Path) -> None:
     with connect(path) as con:
         con.execute(schema_sql())
         con.execute("CHECKPOINT")
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list], columns: str | None = None) -> None:
+    """INSERT many rows in one statement, each column bound as one list: DuckDB's executemany binds row by
+    row (about 2 ms a row; 1M rows would take over half an hour), this takes seconds. NULLs stay NULL."""
+    if not rows:
+        return
+    width = len(rows[0])
+    target = f"{table} ({columns})" if columns else table
+    select = ", ".join(f"unnest(${i + 1})" for i in range(width))
+    con.execute(f"INSERT INTO {target} SELECT {select}", [list(column) for column in zip(*rows)])

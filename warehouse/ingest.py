@@ -20,7 +20,7 @@ from scrapers.model import FetchedResponse
 from scrapers.registry import Registry
 from warehouse.db import ensure_schema
 from warehouse.drift import DEFAULT_MAX_DROP
-from warehouse.raw_load import complete_run, load_network, previous_fetches, refresh_text_keys, start_run
+from warehouse.raw_load import complete_run, load_networks, previous_fetches, refresh_text_keys, start_run
 from warehouse.resolution.store import refresh_member_resolutions
 
 MAX_PARALLEL_NETWORKS = 8
@@ -82,11 +82,12 @@ def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "repl
     give_up_at = time.monotonic() + deadline_s if deadline_s else None
     outcomes: list[NetworkOutcome] = []
 
-    def load(result: NetworkResult) -> None:
-        verdict = load_network(db_path, run_id, result, max_drop, result.network_id in accept_drop)
-        if verdict is not None:  # None: this network was loaded for this run before (a re-execution)
-            errors = tuple(result.errors) + ((verdict.message,) if verdict.status == "drift_blocked" else ())
-            outcomes.append(NetworkOutcome(result.network_id, verdict.status, len(result.mentions), errors))
+    def load(results: list[NetworkResult]) -> None:
+        # the networks done since the last load, over one connection (each network its own transaction)
+        for result, verdict in zip(results, load_networks(db_path, run_id, results, max_drop, accept_drop)):
+            if verdict is not None:  # None: this network was loaded for this run before (a re-execution)
+                errors = tuple(result.errors) + ((verdict.message,) if verdict.status == "drift_blocked" else ())
+                outcomes.append(NetworkOutcome(result.network_id, verdict.status, len(result.mentions), errors))
     pool = ThreadPoolExecutor(max_workers=MAX_PARALLEL_NETWORKS, thread_name_prefix="collect")
     try:
         pending = {pool.submit(collect_network, nid, registry.get(nid).sources, fetcher): nid for nid in selected}
@@ -94,13 +95,13 @@ def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "repl
             timeout = max(0.0, give_up_at - time.monotonic()) if give_up_at else None
             done, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
             if not done:  # deadline: record the unfinished networks as failed, keep what landed
-                for future, nid in pending.items():
+                for future in pending:
                     future.cancel()
-                    load(_deadline_result(registry, nid, deadline_s))
+                load([_deadline_result(registry, nid, deadline_s) for nid in pending.values()])
                 break
             for future in done:
                 del pending[future]
-                load(future.result())  # collect_network records failures instead of raising
+            load([future.result() for future in done])  # collect_network records failures instead of raising
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
         if own_fetcher:

@@ -14,7 +14,7 @@ from pathlib import Path
 from scrapers.collect import NetworkResult
 from scrapers.conditional import PreviousFetch
 from scrapers.fetch.base import header
-from warehouse.db import connect
+from warehouse.db import connect, insert_rows
 from warehouse.drift import DEFAULT_MAX_DROP, Verdict, judge, previous_good
 from warehouse.namekey import name_key
 
@@ -41,8 +41,7 @@ def start_run(db_path: Path, run_id: str, mode: str, registry, network_ids: list
                     [run_id, _now(), mode, registry.version, sorted(network_ids)])
         registry_rows = [[run_id, registry.version, n.id, json.dumps(n.doc, default=str, ensure_ascii=False)]
                          for n in registry.networks.values()]
-        if registry_rows:
-            con.executemany("INSERT INTO raw.registry_networks VALUES (?, ?, ?, ?)", registry_rows)
+        insert_rows(con, "raw.registry_networks", registry_rows)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
     return True
@@ -51,45 +50,53 @@ def start_run(db_path: Path, run_id: str, mode: str, registry, network_ids: list
 def load_network(db_path: Path, run_id: str, result: NetworkResult, max_drop: float = DEFAULT_MAX_DROP,
                  accept_drop: bool = False) -> Verdict | None:
     """Insert one network's fetches, mentions and verdict for a run; None when it was loaded before."""
+    return load_networks(db_path, run_id, [result], max_drop, [result.network_id] if accept_drop else [])[0]
+
+
+def load_networks(db_path: Path, run_id: str, results: list[NetworkResult], max_drop: float = DEFAULT_MAX_DROP,
+                  accept_drop: list[str] | tuple[str, ...] = ()) -> list[Verdict | None]:
+    """load_network for each of `results` over one connection, each network its own transaction, and one
+    checkpoint: opening the file and checkpointing cost more than loading a network of a few hundred rows."""
     with connect(db_path) as con:
-        already = con.execute(
-            "SELECT 1 FROM raw.network_runs WHERE run_id = ? AND network_id = ? LIMIT 1",
-            [run_id, result.network_id]).fetchone()
-        if already:
-            return None
-        previous = previous_good(con, result.network_id)
-        verdict = judge(result, previous, max_drop, accept_drop)
-        fetch_rows, body_rows, mention_rows = [], {}, []
-        for rec in result.records:
-            resp = rec.response
-            fetch_id = _sha256(run_id, result.network_id, rec.spec.url)
-            digest = hashlib.sha256(resp.body).hexdigest() if resp.body else None
-            if digest:
-                body_rows[digest] = [digest, resp.body, resp.headers.get("Content-Type")]
-            fetch_rows.append([fetch_id, run_id, result.network_id, rec.spec.url, resp.final_url, resp.status,
-                               resp.error, len(resp.body), digest, resp.fetched_at, rec.spec.parser,
-                               rec.parser_version, rec.parse_status, rec.parse_error, len(rec.mentions),
-                               header(resp.headers, "ETag"), header(resp.headers, "Last-Modified")])
-            for pos, m in enumerate(rec.mentions):
-                mention_rows.append([_sha256(fetch_id, str(pos)), fetch_id, run_id, result.network_id, pos,
-                                     m.member_name, m.country, m.role, m.joined, m.member_kind,
-                                     m.source_url or rec.spec.url])
-        con.execute("BEGIN")
-        if fetch_rows:
-            con.executemany(f"INSERT INTO raw.fetches ({FETCH_COLUMNS}) VALUES ({', '.join('?' * 17)})", fetch_rows)
-        new_bodies = [row for digest, row in body_rows.items() if not con.execute(
-            "SELECT 1 FROM raw.bodies WHERE sha256 = ?", [digest]).fetchone()]
-        if new_bodies:
-            con.executemany("INSERT INTO raw.bodies VALUES (?, ?, ?)", new_bodies)
-        if mention_rows:
-            con.executemany("INSERT INTO raw.member_mentions VALUES (" + ", ".join("?" * 11) + ")",
-                            mention_rows)
-        con.execute("INSERT INTO raw.network_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [run_id, result.network_id, verdict.status, verdict.n_members, result.members_sha256,
-                     previous.run_id if previous else None, previous.n_members if previous else None,
-                     verdict.message])
-        con.execute("COMMIT")
+        verdicts = [_load_one(con, run_id, r, max_drop, r.network_id in accept_drop) for r in results]
         con.execute("CHECKPOINT")
+    return verdicts
+
+
+def _load_one(con, run_id: str, result: NetworkResult, max_drop: float, accept_drop: bool) -> Verdict | None:
+    already = con.execute(
+        "SELECT 1 FROM raw.network_runs WHERE run_id = ? AND network_id = ? LIMIT 1",
+        [run_id, result.network_id]).fetchone()
+    if already:
+        return None
+    previous = previous_good(con, result.network_id)
+    verdict = judge(result, previous, max_drop, accept_drop)
+    fetch_rows, body_rows, mention_rows = [], {}, []
+    for rec in result.records:
+        resp = rec.response
+        fetch_id = _sha256(run_id, result.network_id, rec.spec.url)
+        digest = hashlib.sha256(resp.body).hexdigest() if resp.body else None
+        if digest:
+            body_rows[digest] = [digest, resp.body, resp.headers.get("Content-Type")]
+        fetch_rows.append([fetch_id, run_id, result.network_id, rec.spec.url, resp.final_url, resp.status,
+                           resp.error, len(resp.body), digest, resp.fetched_at, rec.spec.parser,
+                           rec.parser_version, rec.parse_status, rec.parse_error, len(rec.mentions),
+                           header(resp.headers, "ETag"), header(resp.headers, "Last-Modified")])
+        for pos, m in enumerate(rec.mentions):
+            mention_rows.append([_sha256(fetch_id, str(pos)), fetch_id, run_id, result.network_id, pos,
+                                 m.member_name, m.country, m.role, m.joined, m.member_kind,
+                                 m.source_url or rec.spec.url])
+    con.execute("BEGIN")
+    insert_rows(con, "raw.fetches", fetch_rows, FETCH_COLUMNS)
+    new_bodies = [row for digest, row in body_rows.items() if not con.execute(
+        "SELECT 1 FROM raw.bodies WHERE sha256 = ?", [digest]).fetchone()]
+    insert_rows(con, "raw.bodies", new_bodies)
+    insert_rows(con, "raw.member_mentions", mention_rows)
+    con.execute("INSERT INTO raw.network_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, result.network_id, verdict.status, verdict.n_members, result.members_sha256,
+                 previous.run_id if previous else None, previous.n_members if previous else None,
+                 verdict.message])
+    con.execute("COMMIT")
     return verdict
 
 
@@ -102,7 +109,7 @@ def refresh_text_keys(db_path: Path) -> int:
                    UNION SELECT country FROM raw.member_mentions WHERE country IS NOT NULL)
                WHERE t NOT IN (SELECT text FROM ref.text_keys)""").fetchall()]
         if texts:
-            con.executemany("INSERT INTO ref.text_keys VALUES (?, ?)", [[t, name_key(t)] for t in texts])
+            insert_rows(con, "ref.text_keys", [[t, name_key(t)] for t in texts])
             con.execute("CHECKPOINT")
     return len(texts)
 

@@ -11,7 +11,7 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from warehouse.db import connect, ensure_schema
+from warehouse.db import connect, ensure_schema, insert_rows
 from warehouse.resolution.gazetteer_index import gazetteer_loaded, load_index
 from warehouse.resolution.overrides import load_overrides
 from warehouse.resolution.resolver import Resolver
@@ -27,6 +27,7 @@ _INPUTS_SQL = """
     JOIN raw.registry_networks r ON r.run_id = m.run_id AND r.network_id = m.network_id
 """
 KEY_COLUMNS = ("member_name", "country_text", "network_country_code", "network_region", "stated_kind")
+WRITE_EVERY = 100_000  # resolutions written per transaction
 
 
 def open_resolver(db_path: Path, overrides_path: Path | None = None) -> Resolver:
@@ -59,24 +60,26 @@ def refresh_member_resolutions(db_path: Path, overrides_path: Path | None = None
                             [version]).fetchone()[0]
         if stale:
             con.execute("DELETE FROM ref.member_resolutions WHERE resolver_version <> ?", [version])
-        done = set(con.execute(f"SELECT {', '.join(KEY_COLUMNS)} FROM ref.member_resolutions").fetchall())
-        inputs = [tuple(r) for r in con.execute(_INPUTS_SQL).fetchall()]
-    todo = [i for i in inputs if i not in done]
+        # EXCEPT compares NULLs as equal, as the inputs' tuples would
+        todo = con.execute(f"{_INPUTS_SQL} EXCEPT SELECT {', '.join(KEY_COLUMNS)} FROM ref.member_resolutions"
+                           ).fetchall()
     if not todo:
         return {"version": version, "resolved": 0, "dropped_stale": stale}
     resolver = open_resolver(db_path, overrides_path)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    rows = []
-    for name, country, network_country, region, kind in todo:
-        d = resolver.resolve(name, country, network_country, region, kind)
-        candidates = json.dumps([{"geonameid": c.geonameid, "name": c.name, "country_code": c.country_code,
-                                  "population": c.population} for c in d.candidates], ensure_ascii=False)
-        rows.append([name, country, network_country, region, kind, resolver.version, d.country_code,
-                     d.country_basis, d.geonameid, d.matched_name, d.matched_country, d.population, d.member_kind,
-                     d.method, d.score, d.n_candidates, candidates, d.reason, d.parent_geonameid, now])
-    with connect(db_path) as con:
-        con.execute("BEGIN")
-        con.executemany("INSERT INTO ref.member_resolutions VALUES (" + ", ".join("?" * 20) + ")", rows)
-        con.execute("COMMIT")
-        con.execute("CHECKPOINT")
-    return {"version": version, "resolved": len(rows), "dropped_stale": stale}
+    for start in range(0, len(todo), WRITE_EVERY):  # bounded memory; what is written stays resolved
+        rows = []
+        for name, country, network_country, region, kind in todo[start:start + WRITE_EVERY]:
+            d = resolver.resolve(name, country, network_country, region, kind)
+            candidates = json.dumps([{"geonameid": c.geonameid, "name": c.name, "country_code": c.country_code,
+                                      "population": c.population} for c in d.candidates], ensure_ascii=False)
+            rows.append([name, country, network_country, region, kind, resolver.version, d.country_code,
+                         d.country_basis, d.geonameid, d.matched_name, d.matched_country, d.population,
+                         d.member_kind, d.method, d.score, d.n_candidates, candidates, d.reason,
+                         d.parent_geonameid, now])
+        with connect(db_path) as con:
+            con.execute("BEGIN")
+            insert_rows(con, "ref.member_resolutions", rows)
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+    return {"version": version, "resolved": len(todo), "dropped_stale": stale}
