@@ -518,6 +518,7 @@ def _kill_refresh_during_dbt(world: World, delay: float) -> str | None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)  # tcn and dbt: a machine crash or a container kill
             process.wait()
+            _wait_until_group_is_gone(process.pid)  # dbt exits (and drops its file lock) a moment later
             killed = True
     text = err.read_text()
     run_id = text.split(" - RUN_START - ")[0].rsplit(" - refresh - ", 1)[1].split(" - ")[0]
@@ -526,6 +527,26 @@ def _kill_refresh_during_dbt(world: World, delay: float) -> str | None:
         world.archive_manifest()
         return None
     return run_id
+
+
+def _live_members(pgid: int) -> list[int]:
+    """Processes of the group that are not yet zombies (a zombie holds no file lock)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+def _wait_until_group_is_gone(pgid: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while _live_members(pgid):
+        assert time.monotonic() < deadline, f"process group {pgid} still alive after SIGKILL"
+        time.sleep(0.05)
 
 
 def test_sigkill_between_two_publish_renames_is_rolled_forward(world):
