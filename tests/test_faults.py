@@ -30,6 +30,11 @@ import pytest
 import yaml
 from httpserver import LoopbackServer, Reply
 
+# Opt-in until a full run of this module has been seen to pass in CI: it drives ~25 SIGKILLs and ten
+# back-to-back refreshes (tens of minutes on two cores). Run it with: TCN_FAULTS=1 .venv/bin/pytest tests/test_faults.py
+pytestmark = pytest.mark.skipif(os.environ.get("TCN_FAULTS") != "1",
+                                reason="fault-injection suite is opt-in for now: set TCN_FAULTS=1")
+
 REPO = Path(__file__).resolve().parent.parent
 TCN = Path(sys.executable).parent / "tcn"
 SEED = int(os.environ.get("TCN_FAULT_SEED", str(time.time_ns() % 1_000_000)))
@@ -428,11 +433,11 @@ def test_sigkill_at_random_points_loses_nothing(world):
     fig["scrape_seconds"] = round(scrape_s, 2)
     killed_scrape_runs = []
     attempt = 0
-    while sum(1 for k in kills if k[0] == "scrape") < N_SCRAPE_KILLS and attempt < 3 * N_SCRAPE_KILLS:
+    while sum(1 for k in kills if k[0] == "scrape") < N_SCRAPE_KILLS and attempt < 5 * N_SCRAPE_KILLS:
         attempt += 1
         before = publication_state(world.published)
         run_id = f"killed-scrape-{attempt}"
-        stage, _ = _run_and_kill(world, SCRAPE_SCRIPT, [run_id, *builtin], rng.uniform(0, scrape_s))
+        stage, _ = _run_and_kill(world, SCRAPE_SCRIPT, [run_id, *builtin], rng.uniform(0, 0.9 * scrape_s))
         if stage not in (None, "exiting"):
             kills.append(("scrape", stage, run_id))
             killed_scrape_runs.append(run_id)
@@ -444,17 +449,19 @@ def test_sigkill_at_random_points_loses_nothing(world):
     world.archive_manifest()
     fig["publish_seconds"] = round(publish_s, 2)
     attempt = 0
-    while sum(1 for k in kills if k[0] == "publish") < N_PUBLISH_KILLS and attempt < 3 * N_PUBLISH_KILLS:
+    while sum(1 for k in kills if k[0] == "publish") < N_PUBLISH_KILLS and attempt < 5 * N_PUBLISH_KILLS:
         attempt += 1
         before = publication_state(world.published)
-        stage, _ = _run_and_kill(world, PUBLISH_SCRIPT, [run_id], rng.uniform(0, publish_s))
+        stage, _ = _run_and_kill(world, PUBLISH_SCRIPT, [run_id], rng.uniform(0, 0.9 * publish_s))
         if stage not in (None, "exiting"):
             kills.append(("publish", stage, run_id))
         outcomes.append(_check_after_kill(world, before))
 
     # 3. dbt: a real `tcn refresh`, its whole process group (tcn and its dbt child) killed during dbt build
     dbt_killed_runs = []
-    for i in range(N_DBT_KILLS):
+    attempt = 0
+    while len(dbt_killed_runs) < N_DBT_KILLS and attempt < 2 * N_DBT_KILLS:
+        attempt += 1
         before = publication_state(world.published)
         run_id = _kill_refresh_during_dbt(world, rng.uniform(1.0, 20.0))
         if run_id:
