@@ -139,11 +139,11 @@ REVIEWED_SQL_INTERPOLATIONS = {
 }
 
 
-def _sql_interpolations() -> set[tuple[str, str]]:
+def _sql_interpolations(base: Path = REPO) -> set[tuple[str, str]]:
     found = set()
     for root in ("orchestration", "warehouse", "scrapers", "benchmarks"):
-        for path in sorted((REPO / root).rglob("*.py")):
-            relative = str(path.relative_to(REPO))
+        for path in sorted((base / root).rglob("*.py")):
+            relative = str(path.relative_to(base))
             tree = ast.parse(path.read_text(encoding="utf-8"), relative)
             for node in ast.walk(tree):
                 if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
@@ -192,14 +192,13 @@ def test_insert_rows_gets_constant_table_and_column_names():
     assert calls == 0 or calls >= 3
 
 
-def test_the_sql_scan_catches_a_value_in_an_f_string(tmp_path, monkeypatch):
-    bad = REPO / "warehouse" / "_tmp_security_probe.py"
-    bad.write_text('def f(con, name):\n    con.execute(f"SELECT * FROM t WHERE name = \'{name}\'")\n',
-                   encoding="utf-8")
-    try:
-        assert ("warehouse/_tmp_security_probe.py", "name") in _sql_interpolations()
-    finally:
-        bad.unlink()
+def test_the_sql_scan_catches_a_value_in_an_f_string(tmp_path):
+    (tmp_path / "warehouse").mkdir()
+    (tmp_path / "warehouse" / "probe.py").write_text(
+        'def f(con, name, city):\n'
+        '    con.execute(f"SELECT * FROM t WHERE name = \'{name}\'")\n'
+        '    con.execute("SELECT * FROM t WHERE city = \'" + city + "\'")\n', encoding="utf-8")
+    assert _sql_interpolations(tmp_path) == {("warehouse/probe.py", "name"), ("warehouse/probe.py", "city")}
 
 
 def test_dbt_vars_reach_sql_only_quoted_or_as_checked_numbers():
