@@ -20,7 +20,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
 
 $(VENV_STAMP): $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
 # dagster-dbt builds its assets from dbt's manifest; `dbt parse` needs no database

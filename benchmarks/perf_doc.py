@@ -42,6 +42,14 @@ def _secs(value: float | None) -> str:
     return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
 
+def _cell(stage: dict | None) -> str:
+    """Wall seconds, and CPU seconds in brackets where measured."""
+    if stage is None:
+        return "-"
+    cpu = stage.get("cpu_s")
+    return _secs(stage["wall_s"]) + (f" ({_secs(cpu)})" if cpu is not None else "")
+
+
 def _ratio(a: float | None, b: float | None) -> str:
     if not a or not b or a < 0.05:
         return "-"
@@ -49,15 +57,15 @@ def _ratio(a: float | None, b: float | None) -> str:
 
 
 def overview(results: dict[str, dict]) -> list[str]:
-    lines = ["| scale | networks | memberships | refresh | wall s (no gazetteer load) | peak MB | load1 |",
-             "|---|---:|---:|---|---:|---:|---|"]
+    lines = ["| scale | networks | memberships | refresh | wall s (without gazetteer load) | cpu s | peak MB | load1 |",
+             "|---|---:|---:|---|---:|---:|---:|---|"]
     for scale, r in results.items():
         networks = r.get("networks") or _stage(r["refreshes"][0], "registry")["rows"]
         for ref in r["refreshes"]:
             loads = [s["load1"] for s in ref["stages"]]
             lines.append(f"| {scale} | {networks} | {r.get('mentions_per_run', r.get('memberships'))} | "
                          f"{ref['refresh']} | {_secs(ref['total_s'])} ({_secs(ref['total_without_gazetteer_load_s'])})"
-                         f" | {ref['peak_rss_mb']:.0f} | {min(loads):.1f}-{max(loads):.1f} |")
+                         f" | {_secs(ref.get('cpu_s'))} | {ref['peak_rss_mb']:.0f} | {min(loads):.1f}-{max(loads):.1f} |")
     return lines
 
 
@@ -74,7 +82,7 @@ def stage_table(results: dict[str, dict], refresh: str) -> list[str]:
         walls = [c["wall_s"] if c else None for c in cells]
         label = f"&nbsp;&nbsp;{name}" if name in INDENTED else name
         peak = f"{cells[-1]['peak_rss_mb']:.0f}" if cells[-1] else "-"
-        lines.append(f"| {label} | " + " | ".join(_secs(w) for w in walls) + " | " +
+        lines.append(f"| {label} | " + " | ".join(_cell(c) for c in cells) + " | " +
                      " | ".join(_ratio(a, b) for a, b in zip(walls, walls[1:])) + f" | {peak} |")
     totals = [picks[s]["total_s"] if picks[s] else None for s in scales]
     lines.append("| **total** | " + " | ".join(_secs(t) for t in totals) + " | " +
@@ -89,10 +97,11 @@ def cli_table(results: dict[str, dict]) -> list[str]:
     bundled = results.get("bundled", {})
     if not bundled.get("cli"):
         return []
-    lines = ["| command (bundled snapshots) | wall s | peak MB | load1 | note |", "|---|---:|---:|---:|---|"]
+    lines = ["| command (bundled snapshots) | wall s | cpu s | peak MB | load1 | note |",
+             "|---|---:|---:|---:|---:|---|"]
     for c in bundled["cli"]:
-        lines.append(f"| {c['stage']} | {_secs(c['wall_s'])} | {c['peak_rss_mb']:.0f} | {c['load1']:.1f} | "
-                     f"{c['note']} |")
+        lines.append(f"| {c['stage']} | {_secs(c['wall_s'])} | {_secs(c.get('cpu_s'))} | {c['peak_rss_mb']:.0f} | "
+                     f"{c['load1']:.1f} | {c['note']} |")
     return lines
 
 
@@ -107,7 +116,9 @@ def render(results: dict[str, dict]) -> str:
     if cli:
         parts += ["### The real CLI (Dagster in process)", "", *cli, ""]
     stamps = ", ".join(f"{s} {r.get('started_at', '?')}" for s, r in results.items())
-    parts += [f"Measured: {stamps}. Columns a→b: how many times longer stage b took than stage a.", "", END]
+    parts += [f"Measured: {stamps}. Cells: wall seconds (CPU seconds). Columns a→b: wall time at scale b over "
+              "wall time at scale a (memberships grow 10x between synthetic scales). load1: the 1-minute load "
+              "average when a stage started, on 2 cores.", "", END]
     return "\n".join(parts)
 
 

@@ -36,7 +36,7 @@ RESULTS_DIR = REPO / "benchmarks" / "results"
 DBT_PROJECT_DIR = REPO / "dbt_project"
 SCALES = ("bundled", "10k", "100k", "1m")
 
-from benchmarks.measure import Stage, own_peak_mb, run_child, stage  # noqa: E402
+from benchmarks.measure import Stage, own_cpu_s, own_peak_mb, run_child, stage  # noqa: E402
 
 
 def _bin(name: str) -> str:
@@ -78,16 +78,19 @@ def scrape_stages(db: Path, run_id: str, registry, network_ids: list[str] | None
     import warehouse.resolution.store as store
 
     totals: dict = {}
+    cpu: dict = {}  # the main thread's CPU time in the loading functions
     peaks = {}
     real_resolve = ingest.refresh_member_resolutions
 
-    def resolve_with_peak(*args, **kwargs):
+    def resolve_with_peak(*args, **kwargs):  # resolution runs alone: the process's CPU time is its own
         peaks["before_resolution"] = own_peak_mb()
         Path("/proc/self/clear_refs").write_text("5")
+        cpu = own_cpu_s()
         try:
             return real_resolve(*args, **kwargs)
         finally:
             peaks["resolution"] = own_peak_mb()
+            peaks["resolution_cpu"] = own_cpu_s() - cpu
 
     load1 = round(os.getloadavg()[0], 2)
     Path("/proc/self/clear_refs").write_text("5")
@@ -96,7 +99,8 @@ def scrape_stages(db: Path, run_id: str, registry, network_ids: list[str] | None
     try:
         with _timing(ingest, ["load_networks", "refresh_text_keys", "complete_run", "refresh_member_resolutions"],
                      totals), _timing(store, ["open_resolver"], totals), \
-                _timing(ingest, ["collect_network"], totals, clock=time.thread_time):
+                _timing(ingest, ["collect_network"], totals, clock=time.thread_time), \
+                _timing(ingest, ["load_networks", "refresh_text_keys", "complete_run"], cpu, clock=time.thread_time):
             outcomes = ingest.scrape_run(db, run_id, registry, "replay", network_ids)
     finally:
         ingest.refresh_member_resolutions = real_resolve
@@ -108,14 +112,16 @@ def scrape_stages(db: Path, run_id: str, registry, network_ids: list[str] | None
     failed = [o.network_id for o in outcomes if o.status not in ("ok", "unchanged")]
     resolved = (totals.get("refresh_member_resolutions") or [0, {}])[1] or {}
     before = peaks.get("before_resolution", 0.0)
+    load_cpu = sum(v[0] for v in cpu.values())
     return [
-        Stage("fetch+parse", wall - load_s - resolve_s, before, mentions, load1,
+        Stage("fetch+parse", wall - load_s - resolve_s, seconds.get("collect_network"), before, mentions, load1,
               f"{len(outcomes)} networks, collector threads' CPU {seconds.get('collect_network', 0):.1f} s "
               "(runs while networks load)" + (f", not ok: {', '.join(failed[:5])}" if failed else "")),
-        Stage("raw load", load_s, before, mentions, load1,
+        Stage("raw load", load_s, load_cpu, before, mentions, load1,
               f"text keys {seconds.get('refresh_text_keys', 0):.1f} s, "
               f"{totals.get('refresh_text_keys', [0, 0])[1]} new"),
-        Stage("resolution", resolve_s, peaks.get("resolution", 0.0), resolved.get("resolved", 0), load1,
+        Stage("resolution", resolve_s, peaks.get("resolution_cpu"), peaks.get("resolution", 0.0),
+              resolved.get("resolved", 0), load1,
               f"index load {seconds.get('open_resolver', 0):.1f} s" if "open_resolver" in seconds
               else "no new inputs: index not loaded"),
     ]
@@ -163,15 +169,16 @@ def dbt_stages(paths, log: Path) -> list[Stage]:
         memberships = con.execute("SELECT count(*) FROM marts.fct_membership").fetchone()[0]
         metric_tables = con.execute("SELECT table_name, estimated_size FROM duckdb_tables() "
                                     "WHERE schema_name = 'metrics'").fetchall()
-    overhead = Stage("dbt start-up+parse", build.wall_s - metric_s - other_s, build.peak_rss_mb, None, build.load1,
+    overhead = Stage("dbt start-up+parse", build.wall_s - metric_s - other_s, None, build.peak_rss_mb, None,
+                     build.load1,
                      f"{parse}; the rest of the wall time: per-node bookkeeping included")
     build.rows, build.note = memberships, f"{len(results)} nodes; rows = marts.fct_membership"
     build.extra = {"models_and_tests_s": round(other_s, 2), "metrics_s": round(metric_s, 2), "parse": parse}
     slowest = sorted(results, key=lambda r: -r["execution_time"])[:8]
     build.extra["slowest"] = {r["unique_id"].split(".")[-1][:60]: round(r["execution_time"], 2) for r in slowest}
-    models = Stage("dbt models+tests", other_s, build.peak_rss_mb, memberships, build.load1,
+    models = Stage("dbt models+tests", other_s, None, build.peak_rss_mb, memberships, build.load1,
                    "staging, intermediate, marts and their tests (node execution time)")
-    metrics = Stage("metrics", metric_s, build.peak_rss_mb, sum(r for _, r in metric_tables), build.load1,
+    metrics = Stage("metrics", metric_s, None, build.peak_rss_mb, sum(r for _, r in metric_tables), build.load1,
                     f"{len([u for u in metrics_ids if u.startswith('model.')])} metrics models and their tests")
     return [build, overhead, models, metrics]
 
@@ -226,17 +233,19 @@ def _summary(name: str, stages: list[Stage]) -> dict:
     counted = [s for s in stages if s.stage not in ("dbt start-up+parse", "dbt models+tests", "metrics")]
     return {"refresh": name, "total_s": round(sum(s.wall_s for s in counted), 2),
             "total_without_gazetteer_load_s": round(sum(s.wall_s for s in counted if s.stage != "gazetteer"), 2),
+            "cpu_s": round(sum(s.cpu_s or 0 for s in counted), 2),
             "peak_rss_mb": round(max(s.peak_rss_mb for s in stages), 1),
             "stages": [s.as_dict() for s in stages]}
 
 
 def print_refresh(result: dict) -> None:
     print(f"\n== {result['refresh']}: {result['total_s']:.1f} s, peak {result['peak_rss_mb']:.0f} MB")
-    print(f"   {'stage':<20} {'wall s':>8} {'peak MB':>8} {'rows':>10} {'load1':>6}  note")
+    print(f"   {'stage':<20} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'rows':>10} {'load1':>6}  note")
     for s in result["stages"]:
         rows = "" if s["rows"] is None else s["rows"]
-        print(f"   {s['stage']:<20} {s['wall_s']:>8.2f} {s['peak_rss_mb']:>8.0f} {rows:>10} {s['load1']:>6.2f}  "
-              f"{s['note']}")
+        cpu = "" if s.get("cpu_s") is None else f"{s['cpu_s']:.2f}"
+        print(f"   {s['stage']:<20} {s['wall_s']:>8.2f} {cpu:>8} {s['peak_rss_mb']:>8.0f} {rows:>10} "
+              f"{s['load1']:>6.2f}  {s['note']}")
     sys.stdout.flush()
 
 
@@ -267,10 +276,16 @@ def bundled_extras(work: Path) -> list[dict]:
                           env={**env, "TCN_DUCKDB_PATH": str(e2e_dir / "warehouse.duckdb")}, cwd=DBT_PROJECT_DIR)
     record.note = "the manifest step of `make run`"
     out = [record]
-    for name in ("tcn refresh (first, cold)", "tcn refresh (no change)"):
+    runs = [("tcn refresh (first, cold)", "first")] + [(f"tcn refresh (no change, {i})", f"nochange{i}")
+                                                       for i in (1, 2, 3)]
+    for name, slug in runs:
+        log = work / f"refresh-{slug}.log"
+        started = time.time()
         record, code = run_child(name, [_bin("tcn"), "refresh", "--data-dir", str(e2e_dir)], env=env, cwd=REPO,
-                                 output=work / f"{name.split('(')[1][:5].strip(',) ')}-refresh.log")
-        record.note = "ok" if code == 0 else f"FAILED (exit {code})"
+                                 output=log)
+        record.extra = dagster_split(log, started, record.wall_s)
+        record.note = ("ok" if code == 0 else f"FAILED (exit {code})") + "; " + ", ".join(
+            f"{k} {v:.0f} s" for k, v in record.extra.items())
         out.append(record)
     record, _ = run_child("python + dagster start-up", [sys.executable, "-c", "import orchestration.definitions"],
                           env={**env, "TCN_DATA_DIR": str(e2e_dir)}, cwd=REPO)
@@ -278,8 +293,40 @@ def bundled_extras(work: Path) -> list[dict]:
     out.append(record)
     out.append(resolve_100k(e2e_dir, env))
     for r in out:
-        print(f"   {r.stage:<32} {r.wall_s:>8.2f} s {r.peak_rss_mb:>8.0f} MB  load {r.load1:.2f}  {r.note}")
+        print(f"   {r.stage:<32} {r.wall_s:>8.2f} s (cpu {r.cpu_s:.1f} s) {r.peak_rss_mb:>6.0f} MB  load {r.load1:.2f}"
+              f"  {r.note}")
     return [r.as_dict() for r in out]
+
+
+def dagster_split(log: Path, started: float, wall_s: float) -> dict:
+    """From a `tcn refresh` log: time before the first step (start-up, run creation), in steps, after dbt
+    ended inside the dbt step (Dagster storing dbt's events), and the rest (between steps, exit)."""
+    import re
+
+    stamp = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) \+0000 - dagster - \w+ - refresh - ")
+    times: dict[str, float] = {}
+    in_steps = 0.0
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        m = stamp.match(line)
+        if not m:
+            continue
+        t = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc).timestamp()
+        if "STEP_START" in line:
+            times.setdefault("first_step", t)
+        elif "Finished dbt command" in line:
+            times["dbt_done"] = t
+        elif "STEP_SUCCESS" in line and "tcn_dbt_models" in line:
+            times["dbt_step_done"] = t
+        step = re.search(r'Finished execution of step "[^"]+" in (?:(\d+)m)?([\d.]+)(ms|s)', line)  # 1m34s, 3.2s
+        if step:
+            value = float(step.group(2)) / (1000 if step.group(3) == "ms" else 1)
+            in_steps += 60 * int(step.group(1) or 0) + value
+    if "first_step" not in times:
+        return {}
+    before = times["first_step"] - started  # log stamps have whole seconds: +-1 s
+    after_dbt = times.get("dbt_step_done", 0) - times.get("dbt_done", 0)
+    return {"before first step": before, "steps": in_steps, "storing dbt events": after_dbt,
+            "other": wall_s - before - in_steps}
 
 
 def resolve_100k(data_dir: Path, env: dict) -> Stage:
@@ -322,10 +369,8 @@ def run_scale(scale: str, work: Path, report: bool = True) -> dict:
     started = datetime.now(timezone.utc)
     refreshes = []
     for i, name in enumerate(plan):
-        if name == "churn":
+        if name == "churn":  # "no-change" then reads the same files again
             write_synthetic(scale, work / "synthetic", 1)
-        elif name == "no-change" and scale != "bundled":
-            write_synthetic(scale, work / "synthetic", 1)  # the same files again
         result = _summary(name, refresh(paths, f"bench-{scale}-{i}-{name}", network_ids, work, report))
         refreshes.append(result)
         print_refresh(result)

@@ -60,11 +60,24 @@ def _run_refresh(args: argparse.Namespace, paths) -> int:
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data:
                 print(f"FAILED {event.step_key}: {event.step_failure_data.error.message.strip()}", file=sys.stderr)
-        print(f"run {result.run_id} failed; the previous publication under {paths.published} is untouched",
-              file=sys.stderr)
+        if _published_by(paths, result.run_id):  # a later step (the report) failed, the publication is new
+            print(f"run {result.run_id} failed after publishing to {paths.published}", file=sys.stderr)
+        else:
+            print(f"run {result.run_id} failed; the previous publication under {paths.published} is untouched",
+                  file=sys.stderr)
         return 1
     print(f"run {result.run_id} succeeded; published to {paths.published}")
     return 0
+
+
+def _published_by(paths, run_id: str) -> bool:
+    """Whether the current publication was written by `run_id`."""
+    import json
+
+    try:
+        return json.loads((paths.published / "manifest.json").read_text(encoding="utf-8"))["run_id"] == run_id
+    except (OSError, ValueError, KeyError):
+        return False
 
 
 def _last_refresh_line() -> str:

@@ -1,6 +1,9 @@
 """The dbt project as Dagster assets: one `dbt build` per run; dbt tests become asset checks."""
 
+import queue
+import subprocess
 import sys
+import threading
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -10,10 +13,10 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from orchestration.settings import configure_environment
 from warehouse.paths import data_paths
-from warehouse.summary import table_row_counts
 
 WRITER_POOL = "duckdb_writer"
 ROW_COUNT = "dagster/row_count"  # the metadata key Dagster's UI shows as a table's row count
+ROW_COUNT_PREFIX = "tcn_row_count "
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 
 configure_environment()  # the dbt profile reads TCN_DUCKDB_PATH
@@ -49,41 +52,73 @@ def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # one target folder per data dir, kept: dbt reuses its saved parse (partial_parse.msgpack) when the
     # project and the profile (the DuckDB path) are unchanged, instead of parsing everything again
     invocation = dbt.cli(["build"], context=context, target_path=data_paths().dbt_target)
-    # dbt holds the DuckDB file for the whole build, so row counts can only be read once it has ended: the
-    # events are held until then and released in their order, each model's Output with its row count.
-    events, error = [], None
-    try:
-        for event in invocation.stream():
-            events.append(event)
-    except Exception as exc:  # dbt failed: still report what it built, then fail the step
-        error = exc
-    if error is None:
-        yield from _with_row_counts(context, events)
-    else:  # dbt may not have released the file: no counts
-        yield from events
-    if error is not None:
-        raise error
+    # Events go to Dagster as dbt emits them, so Dagster stores them while dbt goes on building. Row counts
+    # come from the line each model's post-hook logs just before the model's result event.
+    counts: dict[tuple[str, ...], int] = {}
+    for raw in read_ahead(invocation.stream_raw_events(), invocation.process):
+        found = row_count_line(raw.raw_event.get("info", {}).get("msg", ""))
+        if found:
+            counts[found[0]] = found[1]
+            continue
+        for event in raw.to_default_asset_events(
+                manifest=invocation.manifest, dagster_dbt_translator=invocation.dagster_dbt_translator,
+                context=context, target_path=invocation.target_path, project=invocation.project):
+            if isinstance(event, dg.Output):
+                key = tuple(context.asset_key_for_output(event.output_name).path)
+                if key in counts:
+                    event = event.with_metadata({**event.metadata, ROW_COUNT: counts[key]})
+            yield event
 
 
-def _with_row_counts(context: dg.AssetExecutionContext, events: list) -> Iterator:
-    tables = {e.output_name: tuple(context.asset_key_for_output(e.output_name).path)
-              for e in events if isinstance(e, dg.Output)}
+class _Raised:
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+_END = object()
+
+
+def read_ahead(events: Iterator, process: subprocess.Popen) -> Iterator:
+    """`events`, read by a thread as they come. dbt writes its events into a pipe and stops when the pipe is
+    full: read only between two stored Dagster events, dbt would wait on Dagster's event storage. If the
+    consumer stops early (the step is interrupted), dbt is stopped too."""
+    buffered: queue.SimpleQueue = queue.SimpleQueue()
+
+    def pump() -> None:
+        try:
+            for event in events:
+                buffered.put(event)
+        except BaseException as error:  # dbt failed: raised again in the step's thread
+            buffered.put(_Raised(error))
+        buffered.put(_END)
+
+    threading.Thread(target=pump, name="dbt-events", daemon=True).start()
+    finished = False
     try:
-        counts = table_row_counts(data_paths().working_db, [t for t in tables.values() if len(t) == 2])
-    except Exception as exc:  # metadata only: never fail a good build over it
-        context.log.warning(f"no row counts: {exc}")
-        counts = {}
-    for event in events:
-        if isinstance(event, dg.Output) and tables[event.output_name] in counts:
-            event = event.with_metadata({**event.metadata, ROW_COUNT: counts[tables[event.output_name]]})
-        yield event
+        while (item := buffered.get()) is not _END:
+            if isinstance(item, _Raised):
+                raise item.error
+            yield item
+        finished = True
+    finally:
+        if not finished and process.poll() is None:
+            process.terminate()
+
+
+def row_count_line(message: str) -> tuple[tuple[str, str], int] | None:
+    """(schema, table) and rows from a `tcn_row_count schema.table N` line of macros/log_row_count.sql."""
+    parts = message.split(" ") if message.startswith(ROW_COUNT_PREFIX) else []
+    if len(parts) != 3 or "." not in parts[1] or not parts[2].isdigit():
+        return None
+    schema, table = parts[1].split(".", 1)
+    return (schema, table), int(parts[2])
 
 
 class TcnDbtCliResource(DbtCliResource):
     """DbtCliResource without two start-up costs of each run that this project does not need (measured in
     docs/performance.md): asking `dbt --version` (a second dbt start-up, and a PyPI query for the latest
     version), and a dbt adapter inside this process (used only for dagster-dbt's row-count and column
-    metadata; row counts come from warehouse.summary)."""
+    metadata; row counts come from the models' post-hook, macros/log_row_count.sql)."""
 
     @cached_property
     def _cli_version(self):

@@ -412,7 +412,7 @@ def test_max_drop_out_of_range_is_refused_by_the_cli(capsys):
 BAD_VARS = {  # var value -> what the refusal must say (one dbt invocation reports them all)
     "border_km: -5": "border_km=-5 is outside [0, 1000]",
     "most_connected_min: 0": "most_connected_min=0 is outside [1, no limit]",
-    "world_population_ratio: true": "world_population_ratio=True is not a number",
+    "small_town_max_population: true": "small_town_max_population=True is not a number",
     "size_bands: []": "size_bands must be a non-empty list",
     "timeline_periods: [{label: x, min_year: abc}]": "timeline_periods[0]",
 }
@@ -449,3 +449,18 @@ def test_an_invalid_registry_file_stops_tcn_refresh_before_anything_runs(tmp_pat
     assert "registry is invalid" in proc.stderr and str(broken) in proc.stderr and "'scope'" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (data / "published").exists()
+
+
+def test_a_failed_run_says_whether_it_had_already_published(tmp_path):
+    """A run that fails after publishing (in the report step) must not claim the publication is untouched."""
+    from orchestration.cli import _published_by
+    from warehouse.paths import data_paths
+
+    paths = data_paths(tmp_path)
+    assert not _published_by(paths, "run-a")  # nothing published yet
+    paths.published.mkdir(parents=True)
+    (paths.published / "manifest.json").write_text(json.dumps({"run_id": "run-a"}), encoding="utf-8")
+    assert _published_by(paths, "run-a")
+    assert not _published_by(paths, "run-b")
+    (paths.published / "manifest.json").write_text("{truncated", encoding="utf-8")
+    assert not _published_by(paths, "run-a")

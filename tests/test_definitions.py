@@ -39,3 +39,13 @@ def test_every_writer_shares_one_pool_and_the_schedule_is_weekly():
         assert assets_def.op.pool == "duckdb_writer", assets_def.node_def.name
     schedule = defs.get_schedule_def("weekly_refresh")
     assert schedule.cron_schedule == "0 4 * * 1" and schedule.job_name == "refresh"
+
+
+def test_row_count_lines_of_the_dbt_post_hook_are_read_and_others_ignored():
+    from orchestration.dbt import row_count_line
+
+    assert row_count_line("tcn_row_count marts.fct_membership 554") == (("marts", "fct_membership"), 554)
+    assert row_count_line("tcn_row_count metrics.network_overlap 0") == (("metrics", "network_overlap"), 0)
+    for other in ("", "1 of 274 START sql table model marts.dim_city", "tcn_row_count marts.dim_city",
+                  "tcn_row_count dim_city 5", "tcn_row_count marts.dim_city -1", "tcn_row_count marts.x 5 extra"):
+        assert row_count_line(other) is None, other

@@ -342,3 +342,24 @@ def test_force_layout_is_deterministic_and_pulls_linked_networks_together():
 
     assert dist("a", "b") < dist("a", "e") and dist("d", "e") < dist("b", "e")
     assert min(dist(p, q) for p in nodes for q in nodes if p < q) > 0.05  # repulsion keeps nodes apart
+
+
+def test_overlap_figures_keep_the_largest_networks_and_say_what_they_leave_out():
+    from itertools import combinations
+
+    from warehouse.report.overlap import largest_networks_pairs, overlap_section
+
+    sizes = {f"n{i:03d}": 1000 - i for i in range(80)}  # n000 is the largest
+    pairs = [{"network_a": a, "network_b": b, "members_a": sizes[a], "members_b": sizes[b], "shared": 1,
+              "jaccard": 1 / (sizes[a] + sizes[b] - 1), "overlap_coefficient": 1 / min(sizes[a], sizes[b])}
+             for a, b in combinations(sorted(sizes), 2)]
+    shown, left_out = largest_networks_pairs(pairs, limit=60)
+    kept = {r["network_a"] for r in shown} | {r["network_b"] for r in shown}
+    assert kept == {f"n{i:03d}" for i in range(60)} and left_out == 20
+    assert len(shown) == 60 * 59 // 2
+    section = overlap_section(pairs, [], "")
+    heat, table, graph = section.items
+    assert len(heat.figure.data[0].x) == 60
+    assert "20 smaller networks are left out" in heat.caption and "20 smaller networks" in graph.caption
+    assert len(table.rows) == 15  # the strongest pairs still come from every network
+    assert largest_networks_pairs(pairs[:3]) == (pairs[:3], 0)

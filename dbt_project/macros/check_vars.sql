@@ -6,7 +6,6 @@
     {%- for name, low, high in [
             ('most_connected_min', 1, none),
             ('border_km', 0, 1000),
-            ('world_population_ratio', 1, none),
             ('small_town_max_population', 1, none),
             ('universe_min_population', 0, none)] -%}
         {%- set value = var(name) -%}
