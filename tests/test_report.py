@@ -363,3 +363,35 @@ def test_overlap_figures_keep_the_largest_networks_and_say_what_they_leave_out()
     assert "20 smaller networks are left out" in heat.caption and "20 smaller networks" in graph.caption
     assert len(table.rows) == 15  # the strongest pairs still come from every network
     assert largest_networks_pairs(pairs[:3]) == (pairs[:3], 0)
+
+
+def test_unresolved_chart_counts_per_network_and_reason_and_keeps_the_networks_with_most():
+    from warehouse.report.quality import unresolved_by_network
+
+    rows = [{"network_id": f"net{i:03d}", "reason": reason}
+            for i in range(70) for reason in ["no_candidate"] * (i + 1) + ["ambiguous"] * (i % 3)]
+    chart = unresolved_by_network(rows, "")
+    bars = {bar.name: dict(zip(bar.y, bar.x)) for bar in chart.figure.data}
+    assert set(bars) == {"no_candidate", "ambiguous"}
+    assert len(bars["no_candidate"]) == 60 and "net000" not in bars["no_candidate"]  # the 10 smallest left out
+    assert bars["no_candidate"]["net069"] == 70 and bars["ambiguous"]["net069"] == 0
+    assert bars["no_candidate"]["net050"] == 51 and bars["ambiguous"]["net050"] == 2
+    assert list(bars["no_candidate"])[-1] == "net068"  # 69 + 2 names: the most unresolved names at the top
+    assert "the 60 networks with the most unresolved names of 70" in chart.caption
+
+
+def test_member_map_keeps_the_cities_in_most_networks_when_there_are_too_many():
+    from warehouse.report import geography
+
+    cities = [{"city_id": i, "name": f"c{i}", "country": "X", "lat": 0.0, "lon": float(i % 360 - 180),
+               "population": i, "n_networks": 1 + (i % 5), "network_ids": ["a"]} for i in range(30)]
+    full = geography.member_map(cities, "")
+    assert len(full.figure.data[0].x) == 30 and "Shown:" not in full.caption
+    original = geography.MAX_MAP_CITIES
+    geography.MAX_MAP_CITIES = 12
+    try:
+        capped = geography.member_map(cities, "")
+    finally:
+        geography.MAX_MAP_CITIES = original
+    assert len(capped.figure.data[0].x) == 12 and "the 12 cities in the most networks" in capped.caption
+    assert set(capped.figure.data[0].marker.color) == {5, 4}  # 6 cities with 5 networks, 6 with 4

@@ -7,6 +7,9 @@ import plotly.graph_objects as go
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 NO_DATA = "no data yet"
+# a chart with a row, a cell or a node per network shows at most this many networks (beyond that a bar or a
+# cell is too small to read, and the page grows with every network the warehouse adds)
+MAX_CHART_NETWORKS = 60
 
 
 @dataclass

@@ -14,6 +14,8 @@ import plotly.graph_objects as go
 from warehouse.report.blocks import Section
 from warehouse.report.figures import Chart, no_data, short_label, styled
 
+MAX_MAP_CITIES = 20_000
+
 
 def member_map(cities: list[dict], why_empty: str) -> Chart:
     title = "Member cities by longitude and latitude"
@@ -23,6 +25,11 @@ def member_map(cities: list[dict], why_empty: str) -> Chart:
                "offline.")
     if not cities:
         return no_data("chart-member-map", title, caption, "longitude (°)", "latitude (°)", why_empty)
+    if len(cities) > MAX_MAP_CITIES:  # a browser draws tens of thousands of points; beyond, the page stalls
+        caption += (f" Shown: the {MAX_MAP_CITIES:,} cities in the most networks (then the most populous) of "
+                    f"{len(cities):,}; all are in metrics.city_network_degree.")
+        cities = sorted(cities, key=lambda c: (-c["n_networks"], -(c["population"] or 0), c["city_id"]))
+        cities = cities[:MAX_MAP_CITIES]
     fig = go.Figure(go.Scatter(
         x=[c["lon"] for c in cities], y=[c["lat"] for c in cities], mode="markers",
         marker={"size": [5 + 4 * math.sqrt(c["n_networks"]) for c in cities], "color": [c["n_networks"] for c in cities],

@@ -7,14 +7,11 @@ import plotly.graph_objects as go
 
 from warehouse.report.blocks import Section, Table
 from warehouse.report.cluster import average_linkage_order
-from warehouse.report.figures import Chart, no_data, short_label, styled
+from warehouse.report.figures import MAX_CHART_NETWORKS, Chart, no_data, short_label, styled
 from warehouse.report.layout import force_layout
 
 TOP_PAIRS = 15
 LABELLED_NODES = 14
-# the heatmap and the graph show at most this many networks (the largest by member cities): beyond that a
-# cell or a node is too small to read, and the clustering grows with the cube of the networks
-MAX_FIGURE_NETWORKS = 60
 TYPE_COLOURS = {"grassroots": "#2a9d8f", "sponsored": "#e76f51", "hybrid": "#8a5cf6", "unknown": "#8d99ae"}
 # edge classes by shared members: one trace per class, as a plotly line has a single width
 EDGE_CLASSES = [(1, 1, 0.6, "1 shared city"), (2, 4, 1.5, "2-4"), (5, 14, 3.0, "5-14"), (15, None, 5.0, "15 or more")]
@@ -133,8 +130,9 @@ def co_membership_graph(pairs: list[dict], networks: list[dict], why_empty: str)
     return Chart("chart-co-membership", title, caption, fig)
 
 
-def largest_networks_pairs(pairs: list[dict], limit: int = MAX_FIGURE_NETWORKS) -> tuple[list[dict], int]:
-    """The pairs among the `limit` networks with the most member cities, and how many networks were left out."""
+def largest_networks_pairs(pairs: list[dict], limit: int = MAX_CHART_NETWORKS) -> tuple[list[dict], int]:
+    """The pairs among the `limit` networks with the most member cities (the clustering of the heatmap grows
+    with the cube of the networks), and how many networks were left out."""
     sizes = {}
     for r in pairs:
         sizes[r["network_a"]], sizes[r["network_b"]] = r["members_a"], r["members_b"]
@@ -147,7 +145,7 @@ def overlap_section(pairs: list[dict], networks: list[dict], why_empty: str) -> 
     figures = [heatmap(shown, why_empty), co_membership_graph(shown, networks, why_empty)]
     if left_out:
         for chart in figures:
-            chart.caption += (f" Shown: the {MAX_FIGURE_NETWORKS} networks with the most member cities; "
+            chart.caption += (f" Shown: the {MAX_CHART_NETWORKS} networks with the most member cities; "
                               f"{left_out} smaller networks are left out of this figure (all are in the table "
                               "metrics.network_overlap).")
     return Section("overlap", "Who shares members with whom", [figures[0], strongest_pairs(pairs), figures[1]])

@@ -1,10 +1,12 @@
 """Data quality: coverage against stated member counts, unresolved names, failed networks and checks."""
 from __future__ import annotations
 
+from collections import Counter
+
 import plotly.graph_objects as go
 
 from warehouse.report.blocks import Section, Table
-from warehouse.report.figures import Chart, no_data, short_label, styled
+from warehouse.report.figures import MAX_CHART_NETWORKS, Chart, no_data, short_label, styled
 
 UNRESOLVED_ROWS = 60
 REASON_COLOURS = {"no_candidate": "#e76f51", "ambiguous": "#f4a261", "ambiguous_without_country": "#e9c46a",
@@ -45,11 +47,17 @@ def unresolved_by_network(rows: list[dict], why_empty: str) -> Chart:
                "city (a region, an organisation). Counts names.")
     if not rows:
         return no_data("chart-unresolved", title, caption, "unresolved names", "network", why_empty)
-    nets = sorted({r["network_id"] for r in rows}, key=lambda n: (sum(r["network_id"] == n for r in rows), n))
-    reasons = sorted({r["reason"] or "unknown" for r in rows})
+    counts = Counter((r["network_id"], r["reason"] or "unknown") for r in rows)
+    per_network = Counter(r["network_id"] for r in rows)
+    # the networks with the most unresolved names, the largest at the top of the chart
+    nets = sorted(sorted(per_network, key=lambda n: (-per_network[n], n))[:MAX_CHART_NETWORKS],
+                  key=lambda n: (per_network[n], n))
+    if len(per_network) > len(nets):
+        caption += (f" Shown: the {len(nets)} networks with the most unresolved names of {len(per_network)}; "
+                    "all are in marts.review_unresolved.")
+    reasons = sorted({reason for _, reason in counts})
     fig = go.Figure([
-        go.Bar(y=[short_label(n) for n in nets],
-               x=[sum(1 for r in rows if r["network_id"] == n and (r["reason"] or "unknown") == reason) for n in nets],
+        go.Bar(y=[short_label(n) for n in nets], x=[counts[(n, reason)] for n in nets],
                orientation="h", name=reason, marker_color=REASON_COLOURS.get(reason, "#457b9d"),
                hovertemplate="%{y}: %{x} " + reason + "<extra></extra>")
         for reason in reasons])
