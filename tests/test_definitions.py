@@ -49,3 +49,36 @@ def test_row_count_lines_of_the_dbt_post_hook_are_read_and_others_ignored():
     for other in ("", "1 of 274 START sql table model marts.dim_city", "tcn_row_count marts.dim_city",
                   "tcn_row_count dim_city 5", "tcn_row_count marts.dim_city -1", "tcn_row_count marts.x 5 extra"):
         assert row_count_line(other) is None, other
+
+
+def test_read_ahead_passes_events_in_order_raises_the_producer_error_and_stops_dbt_when_abandoned():
+    from orchestration.dbt import read_ahead
+
+    def events(n, fail=False):
+        yield from range(n)
+        if fail:
+            raise RuntimeError("dbt exited with 1")
+
+    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert list(read_ahead(events(500), idle)) == list(range(500))
+        assert idle.poll() is None  # read to the end: nothing stopped
+        got = []
+        try:
+            for event in read_ahead(events(3, fail=True), idle):
+                got.append(event)
+        except RuntimeError as error:
+            assert "dbt exited with 1" in str(error)
+        else:
+            raise AssertionError("the producer's error was swallowed")
+        assert got == [0, 1, 2]
+    finally:
+        idle.kill()
+    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        abandoned = read_ahead(events(10), idle)
+        assert next(abandoned) == 0
+        abandoned.close()  # the step stopped reading (interrupted): dbt must not run on
+        assert idle.wait(timeout=10) is not None
+    finally:
+        idle.kill()
