@@ -533,16 +533,29 @@ def _kill_refresh_during_dbt(world: World, delay: float) -> str | None:
     return run_id
 
 
+def _task_states(pid: int) -> list[str]:
+    states = []
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            states.append(stat.read_text().rsplit(")", 1)[1].split()[0])
+        except OSError:  # the thread ended meanwhile
+            continue
+    return states
+
+
 def _live_members(pgid: int) -> list[int]:
-    """Processes of the group that are not yet zombies (a zombie holds no file lock)."""
+    """Processes of the group with a thread that has not exited yet. A killed multi-threaded process (dbt)
+    shows its main thread as a zombie while its other threads still hold its files, and so the DuckDB lock;
+    only when every thread is a zombie are its files closed."""
     members = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            members.append(int(stat.parent.name))
+        pid = int(stat.parent.name)
+        if int(fields[2]) == pgid and any(state not in ("Z", "X") for state in _task_states(pid)):
+            members.append(pid)
     return members
 
 
