@@ -25,7 +25,7 @@ $(VENV_STAMP): $(UV) pyproject.toml uv.lock
 	touch $@
 
 # dagster-dbt builds its assets from dbt's manifest; `dbt parse` needs no database. Parsed again only when the
-# dbt project changed; a new data dir's first build starts from this parse (orchestration/dbt.py).
+# dbt project changed; dagster-dbt copies this parse into a new data dir's dbt target (partial parse).
 DBT_SOURCES := $(shell find $(DBT_DIR)/models $(DBT_DIR)/macros $(DBT_DIR)/tests -type f) \
 	$(DBT_DIR)/dbt_project.yml $(DBT_DIR)/profiles.yml
 MANIFEST := $(DBT_DIR)/target/manifest.json

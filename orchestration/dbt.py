@@ -1,7 +1,6 @@
 """The dbt project as Dagster assets: one `dbt build` per run; dbt tests become asset checks."""
 
 import queue
-import shutil
 import subprocess
 import sys
 import threading
@@ -51,10 +50,9 @@ class TcnDbtTranslator(DagsterDbtTranslator):
             dagster_dbt_translator=TcnDbtTranslator(), pool=WRITER_POOL)
 def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # one target folder per data dir, kept: dbt reuses its saved parse (partial_parse.msgpack) when the
-    # project and the profile (the DuckDB path) are unchanged, instead of parsing everything again
-    target = data_paths().dbt_target
-    seed_partial_parse(target)
-    invocation = dbt.cli(["build"], context=context, target_path=target)
+    # project and the profile (the DuckDB path) are unchanged, instead of parsing everything again. A new
+    # folder starts from the parse `make manifest` saved in dbt_project/target (dagster-dbt copies it).
+    invocation = dbt.cli(["build"], context=context, target_path=data_paths().dbt_target)
     # Events go to Dagster as dbt emits them, so Dagster stores them while dbt goes on building. Row counts
     # come from the line each model's post-hook logs just before the model's result event.
     counts: dict[tuple[str, ...], int] = {}
@@ -71,16 +69,6 @@ def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
                 if key in counts:
                     event = event.with_metadata({**event.metadata, ROW_COUNT: counts[key]})
             yield event
-
-
-def seed_partial_parse(target: Path) -> None:
-    """Start a new data dir's dbt target folder from the project's saved parse (`make manifest` writes it):
-    the first build then parses only what changed instead of everything (~8 s). dbt checks that the saved
-    parse matches the project, the vars and the profile, and parses everything again when it does not."""
-    saved = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
-    if saved.exists() and not (target / "partial_parse.msgpack").exists():
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(saved, target / "partial_parse.msgpack")
 
 
 class _Raised:

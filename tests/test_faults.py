@@ -321,10 +321,8 @@ def traced(name, original):
         return value
     return call
 
-# the raw-load functions scrape_run calls (by whichever name this version imports them)
-for name in ("load_network", "load_networks", "refresh_text_keys", "refresh_member_resolutions", "complete_run"):
-    if hasattr(ingest, name):
-        setattr(ingest, name, traced(name, getattr(ingest, name)))
+for name in ("load_networks", "refresh_text_keys", "refresh_member_resolutions", "complete_run"):
+    setattr(ingest, name, traced(name, getattr(ingest, name)))
 say("start")
 ingest.scrape_run(data_paths(data).working_db, run_id, load_registry(), "replay", networks, fetcher=SlowReplay())
 say("done")
@@ -352,8 +350,7 @@ say("done")
 """
 
 STAGE_OF_LINE = {  # last line printed before the kill -> the stage it hit
-    "start": "startup", "fetch": "fetch", "load_network": "raw load", "load_network done": "fetch",
-    "load_networks": "raw load", "load_networks done": "fetch",
+    "start": "startup", "fetch": "fetch", "load_networks": "raw load", "load_networks done": "fetch",
     "refresh_text_keys": "raw load", "refresh_text_keys done": "raw load",
     "refresh_member_resolutions": "raw load", "refresh_member_resolutions done": "raw load",
     "complete_run": "completion marker", "complete_run done": "completion marker",
