@@ -66,8 +66,8 @@ class NetworkResult:
     @property
     def members(self) -> list[tuple]:
         """The distinct members extracted, in a stable order."""
-        return sorted({(m.member_name, m.country or "", m.role, m.joined or "", m.member_kind or "")
-                       for m in self.mentions})
+        return sorted({(m.member_name, m.country or "", m.role, m.joined or "", m.member_kind or "",
+                        m.left_on or "") for m in self.mentions})
 
     @property
     def members_sha256(self) -> str:

@@ -54,3 +54,4 @@ class MemberMention:
     joined: str | None = None  # ISO date or year as published
     member_kind: str | None = None  # only when the page says it (e.g. "district", "county", "state")
     source_url: str = ""
+    left_on: str | None = None  # ISO date or year the source gives for a departure: a past member

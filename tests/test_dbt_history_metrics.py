@@ -136,7 +136,7 @@ def build_fixture(db_path: Path) -> None:
                      sha("body", fetch_id), started.replace(minute=5), "fetch_failed" if failed else "ok",
                      None, 0 if failed else len(listed)])
                 for position, (name, country, joined) in enumerate([] if failed else listed, start=1):
-                    con.execute("insert into raw.member_mentions values (?, ?, ?, ?, ?, ?, ?, 'member', ?, null, ?)",
+                    con.execute("insert into raw.member_mentions (mention_id, fetch_id, run_id, network_id, position, member_name, country, role, joined, member_kind, source_url) values (?, ?, ?, ?, ?, ?, ?, 'member', ?, null, ?)",
                                 [sha(fetch_id, position), fetch_id, run_id, network_id, position, name, country,
                                  joined, url])
         con.execute("insert into ref.gazetteer_versions values ('fixture', ?, ?, ?)", [T1, len(PLACES), len(PLACES)])

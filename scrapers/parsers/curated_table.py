@@ -4,8 +4,8 @@ For networks that publish no list, a person builds the table from cited sources,
 the row's own source URL, so provenance stays per member.
 
 Options:
-  columns        {field: column header}; fields: name (required), country, role, joined, member_kind,
-                 source_url. A mapped header missing from the file is a ParseError naming file and column.
+  columns        {field: column header}; fields: name (required), country, role, joined, left (the date a
+                 source gives for a departure: the row is a past member), member_kind, source_url. A mapped header missing from the file is a ParseError naming file and column.
                  With source_url mapped, every row must name its source (MemberMention.source_url);
                  otherwise the file's own URL is the source.
   sheet          XLSX only: sheet name (default: the first sheet)
@@ -35,7 +35,7 @@ from scrapers.parsers.common import (
     source_url,
 )
 
-FIELDS = ("name", "country", "role", "joined", "member_kind", "source_url")
+FIELDS = ("name", "country", "role", "joined", "left", "member_kind", "source_url")
 _ZIP_MAGIC = b"PK\x03\x04"  # an XLSX file is a zip archive
 
 
@@ -131,6 +131,7 @@ class CuratedTableParser:
                 country=optional_text(cell("country")),
                 role=map_role(cell("role"), options),
                 joined=normalize_joined(cell("joined")),
+                left_on=normalize_joined(cell("left")),
                 member_kind=map_kind(kind, kind_map) if kind_map else optional_text(kind),
                 source_url=row_source,
             ))

@@ -26,13 +26,14 @@ NETWORK_TYPES = ("grassroots", "sponsored", "hybrid", "unknown")
 FUNDER_ROLES = ("funder", "sponsor", "host", "partner")
 SOURCE_KINDS = ("html", "json", "csv", "xlsx")
 FILE_KINDS = ("csv", "xlsx")  # kinds a `path:` source may have
-CURATED_FIELDS = ("name", "country", "role", "joined", "member_kind", "source_url")  # = curated_table.FIELDS
+CURATED_FIELDS = ("name", "country", "role", "joined", "left", "member_kind", "source_url")  # = curated_table.FIELDS
 FUNCTIONS = ("information_sharing", "showcasing", "story_telling", "shaming", "seeking_support",
              "standard_setting")
+FUNCTION_VALUES = {"yes": True, "no": False, "unknown": None}  # a coded function: value -> performs it
 KNOWN_KEYS = frozenset({
     "id", "name", "acronym", "founded_year", "scope", "region", "country_code", "network_type", "website",
     "members_url", "stated_member_count", "stated_member_count_text", "stated_member_count_as_of",
-    "functions", "tags", "funders", "cited_sources", "sources",
+    "functions", "tags", "funders", "cited_sources", "sources", "coverage_floor",
 })
 ID_RE = re.compile(r"[a-z0-9-]+")
 COUNTRY_RE = re.compile(r"[A-Z]{2}")
@@ -57,10 +58,11 @@ class Network:
     stated_member_count: int | None
     stated_member_count_text: str | None
     stated_member_count_as_of: str | None
-    functions: dict = field(hash=False)
+    functions: dict = field(hash=False)  # function -> True / False / None (unknown)
     tags: dict = field(hash=False)
     funders: tuple = field(hash=False)  # tuple of dicts: name, role, note?, source
     sources: tuple[SourceSpec, ...]
+    coverage_floor: float | None  # published / stated members a bundled run must keep (tests)
     doc: dict = field(hash=False, repr=False)  # the parsed YAML as written, for raw.registry_networks
     path: Path
 
@@ -232,22 +234,45 @@ def _validate(path: Path, doc: dict) -> Network:
         tags=_tags(path, doc.get("tags")),
         funders=_funders(path, doc.get("funders")),
         sources=_sources(path, network_id, doc.get("sources")),
+        coverage_floor=_coverage_floor(path, doc.get("coverage_floor")),
         doc=doc,
         path=path,
     )
 
 
 def _functions(path, value) -> dict:
+    """Each function is either coded, {value: 'yes'|'no'|'unknown', source, note} (a 'yes' or 'no' needs its
+    source), or a bare true/false/null (uncited; kept for user registries)."""
     if value is None:
         return dict.fromkeys(FUNCTIONS)
     if not isinstance(value, dict):
-        _fail(path, "functions", "expected a mapping of function -> true/false/null")
-    for key, flag in value.items():
+        _fail(path, "functions", "expected a mapping of function -> {value, source, note} or true/false/null")
+    performs = {}
+    for key, coding in value.items():
         if key not in FUNCTIONS:
             _fail(path, f"functions.{key}", f"unknown function (known: {', '.join(FUNCTIONS)})")
-        if flag is not None and not isinstance(flag, bool):
-            _fail(path, f"functions.{key}", f"expected true, false or null, got {flag!r}")
-    return {key: value.get(key) for key in FUNCTIONS}
+        if coding is None or isinstance(coding, bool):
+            performs[key] = coding
+            continue
+        if not isinstance(coding, dict):
+            _fail(path, f"functions.{key}", f"expected {{value, source, note}} or true/false/null, got {coding!r}")
+        code = coding.get("value")
+        if code not in FUNCTION_VALUES:
+            _fail(path, f"functions.{key}.value", f"expected 'yes', 'no' or 'unknown' (quoted), got {code!r}")
+        if code != "unknown" and not (isinstance(coding.get("source"), str) and coding["source"].strip()):
+            _fail(path, f"functions.{key}.source", f"a coded {code!r} needs the source that says so")
+        if not (isinstance(coding.get("note"), str) and coding["note"].strip()):
+            _fail(path, f"functions.{key}.note", "a coding note is required (why this value)")
+        performs[key] = FUNCTION_VALUES[code]
+    return {key: performs.get(key) for key in FUNCTIONS}
+
+
+def _coverage_floor(path, value) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        _fail(path, "coverage_floor", f"expected a fraction in (0, 1] of the stated member count, got {value!r}")
+    return float(value)
 
 
 def _tags(path, value) -> dict:

@@ -33,3 +33,5 @@ select
 from {{ ref('int_member_observations') }} as observations
 inner join history on history.member_id = observations.member_id
 where observations.is_latest_good
+    -- a row the source dates a departure for is a past member: history (fct_membership_spell), not current
+    and observations.left_on is null

@@ -45,7 +45,8 @@ select
     role,
     joined,
     member_kind,
-    source_url
+    source_url,
+    left_on
 from mentions
 qualify row_number() over (
     partition by network_id, run_id, coalesce(name_key, 'text:' || member_name), coalesce(country_code, '')

@@ -25,6 +25,7 @@ observations as (
         observations.member_name,
         observations.name_key,
         observations.country_code,
+        observations.joined,
         good_runs.good_seq,
         -- gaps-and-islands: constant within a stretch of consecutive good runs holding the member
         good_runs.good_seq - row_number() over (
@@ -33,6 +34,8 @@ observations as (
     from {{ ref('int_member_observations') }} as observations
     inner join network_good_runs
         as good_runs on good_runs.network_id = observations.network_id and good_runs.run_id = observations.run_id
+    -- past members the source lists with a departure date are published history (int_published_past_spells)
+    where observations.left_on is null
 ),
 
 spells as (
@@ -51,7 +54,8 @@ spells as (
         -- the spelling of the latest observation in the spell
         arg_max(member_name, good_seq) as member_name,
         arg_max(name_key, good_seq) as name_key,
-        arg_max(country_code, good_seq) as country_code
+        arg_max(country_code, good_seq) as country_code,
+        arg_max(joined, good_seq) as joined
     from observations
     group by member_id, network_id, island
 )
@@ -63,6 +67,7 @@ select
     spells.member_name,
     spells.name_key,
     spells.country_code,
+    spells.joined,
     row_number() over (partition by spells.member_id order by spells.first_good_seq) as spell_seq,
     spells.valid_from,
     ended.started_at as valid_to,

@@ -50,7 +50,17 @@ select
     cast(latest_attempt.run_id as varchar) as latest_attempt_run_id,
     cast(latest_attempt.is_good as boolean) as latest_attempt_ok,
     cast(coalesce(member_counts.n_members, 0) as bigint) as n_members,
-    cast(coalesce(member_counts.n_members_resolved, 0) as bigint) as n_members_resolved
+    cast(coalesce(member_counts.n_members_resolved, 0) as bigint) as n_members_resolved,
+    -- how complete the published list is: members published / the count the network states (as of
+    -- stated_member_count_as_of); null when it states none
+    cast(coalesce(member_counts.n_members, 0) / nullif(registry.stated_member_count, 0) as double) as coverage,
+    cast(registry.coverage_floor as double) as coverage_floor,
+    cast(
+        {%- for fn in network_functions() %}
+        (registry.fn_{{ fn }} is not null)::integer{{ " +" if not loop.last }}
+        {%- endfor %}
+        as integer
+    ) as n_functions_coded
 from {{ ref('stg_registry_networks') }} as registry
 left join latest_good on latest_good.network_id = registry.network_id
 left join latest_attempt on latest_attempt.network_id = registry.network_id

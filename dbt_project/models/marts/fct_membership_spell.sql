@@ -1,5 +1,23 @@
--- SCD2 membership history: one row per spell of a member in a network (see int_membership_spells), with
--- the member's city. A network whose run failed or that a run did not scrape keeps its spells open.
+-- SCD2 membership history, two kinds of spell (column basis):
+--   observed: derived from the append-only raw runs (see int_membership_spells); a network whose run failed
+--             or that a run did not scrape keeps its spells open;
+--   published: past members a source lists with a departure date (int_published_past_spells), dated by
+--             the source's join and departure dates.
+-- Both carry the join date the source publishes (joined) with the member's city.
+with spells as (
+    select
+        spell_id, member_id, network_id, member_name, country_code, spell_seq, valid_from, valid_to,
+        is_current, first_run_id, last_run_id, ended_by_run_id, n_runs_seen, joined,
+        cast(null as varchar) as left_on, 'observed' as basis
+    from {{ ref('int_membership_spells') }}
+    union all
+    select
+        spell_id, member_id, network_id, member_name, country_code, 1 as spell_seq, valid_from, valid_to,
+        false as is_current, first_run_id, last_run_id, null as ended_by_run_id, n_runs_seen, joined,
+        left_on, 'published' as basis
+    from {{ ref('int_published_past_spells') }}
+)
+
 select
     cast(spells.spell_id as varchar) as spell_id,
     cast(spells.member_id as varchar) as member_id,
@@ -14,6 +32,9 @@ select
     cast(spells.first_run_id as varchar) as first_run_id,
     cast(spells.last_run_id as varchar) as last_run_id,
     cast(spells.ended_by_run_id as varchar) as ended_by_run_id,
-    cast(spells.n_runs_seen as bigint) as n_runs_seen
-from {{ ref('int_membership_spells') }} as spells
+    cast(spells.n_runs_seen as bigint) as n_runs_seen,
+    cast(spells.basis as varchar) as basis,
+    cast(spells.joined as varchar) as joined,
+    cast(spells.left_on as varchar) as left_on
+from spells
 left join {{ ref('int_member_resolution') }} as resolution on resolution.member_id = spells.member_id

@@ -1,19 +1,30 @@
--- Metric 9 (second part): current members by the join year the network publishes (the first year between
--- 1800 and 2099 found in the published `joined` text), for networks that publish one. Counts memberships as
--- published, resolved to a city or not.
-with dated as (
-    select
-        network_id,
-        try_cast(regexp_extract(joined, '(18[0-9]{2}|19[0-9]{2}|20[0-9]{2})', 1) as integer) as join_year
+-- Metric 9 (second part): members by the join year the network publishes (the first year between 1800 and
+-- 2099 found in the published `joined` text), for networks that publish one. Current members as published
+-- (resolved to a city or not), plus the past members sources date: those that joined in the year and the
+-- departures the sources date in it.
+with events as (
+    select network_id, {{ published_year('joined') }} as year, 1 as joined_current, 0 as joined_past, 0 as left_n
     from {{ ref('fct_membership') }}
-    where joined is not null
+    union all
+    select network_id, {{ published_year('joined') }}, 0, 1, 0
+    from {{ ref('fct_membership_spell') }}
+    where basis = 'published'
+    union all
+    select network_id, {{ published_year('left_on') }}, 0, 0, 1
+    from {{ ref('fct_membership_spell') }}
+    where basis = 'published'
 ),
 
 per_year as (
-    select network_id, join_year, count(*) as members_joined
-    from dated
-    where join_year is not null
-    group by network_id, join_year
+    select
+        network_id,
+        year as join_year,
+        sum(joined_current) as members_joined,
+        sum(joined_past) as past_members_joined,
+        sum(left_n) as members_left
+    from events
+    where year is not null
+    group by network_id, year
 ),
 
 network_members as (
@@ -31,12 +42,14 @@ select
         as bigint
     ) as cumulative_members,
     cast(
-        per_year.members_joined / sum(per_year.members_joined) over (partition by per_year.network_id)
+        per_year.members_joined / nullif(sum(per_year.members_joined) over (partition by per_year.network_id), 0)
         as double
     ) as share_of_dated_members,
     cast(
         sum(per_year.members_joined) over (partition by per_year.network_id) as bigint
     ) as dated_members,
-    cast(network_members.n_members as bigint) as network_members
+    cast(coalesce(network_members.n_members, 0) as bigint) as network_members,
+    cast(per_year.past_members_joined as bigint) as past_members_joined,
+    cast(per_year.members_left as bigint) as members_left
 from per_year
-inner join network_members on network_members.network_id = per_year.network_id
+left join network_members on network_members.network_id = per_year.network_id

@@ -36,6 +36,7 @@ departed as (
 listed as (
     select network_id, run_id, count(*) as n_members
     from {{ ref('int_member_observations') }}
+    where left_on is null
     group by network_id, run_id
 ),
 

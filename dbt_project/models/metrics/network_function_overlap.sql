@@ -4,8 +4,7 @@
 --   function_jaccard = |shared functions| / |functions of either|; null when either network has no function
 --                      known or neither performs any
 --   redundancy       = jaccard * function_jaccard (high = the same members doing the same things)
-{% set functions = ['information_sharing', 'showcasing', 'story_telling', 'shaming', 'seeking_support',
-                    'standard_setting'] %}
+{% set functions = network_functions() %}
 with network_functions as (
     select
         network_id,

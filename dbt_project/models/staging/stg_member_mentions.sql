@@ -20,7 +20,8 @@ select
     mentions.role,
     mentions.joined,
     nullif(trim(mentions.member_kind), '') as member_kind,
-    mentions.source_url
+    mentions.source_url,
+    nullif(trim(mentions.left_on), '') as left_on
 from mentions
 left join {{ ref('stg_text_keys') }} as name_keys
     on name_keys.text = mentions.member_name

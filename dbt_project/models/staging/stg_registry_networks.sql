@@ -29,12 +29,12 @@ select
     doc ->> '$.stated_member_count_text' as stated_member_count_text,
     doc ->> '$.stated_member_count_as_of' as stated_member_count_as_of,
     -- the six functions of Oomen et al.; null = unknown
-    cast(doc ->> '$.functions.information_sharing' as boolean) as fn_information_sharing,
-    cast(doc ->> '$.functions.showcasing' as boolean) as fn_showcasing,
-    cast(doc ->> '$.functions.story_telling' as boolean) as fn_story_telling,
-    cast(doc ->> '$.functions.shaming' as boolean) as fn_shaming,
-    cast(doc ->> '$.functions.seeking_support' as boolean) as fn_seeking_support,
-    cast(doc ->> '$.functions.standard_setting' as boolean) as fn_standard_setting,
+    {%- for fn in network_functions() %}
+    {{ registry_function('doc', fn) }} as fn_{{ fn }},
+    {%- endfor %}
+    case when json_type(doc -> '$.functions') = 'OBJECT' then doc -> '$.functions' else '{}'::json end
+        as function_codings,
+    try_cast(doc ->> '$.coverage_floor' as double) as coverage_floor,
     case when json_type(doc -> '$.tags') = 'OBJECT' then doc -> '$.tags' else '{}'::json end as tags,
     case when json_type(doc -> '$.funders') = 'ARRAY' then doc -> '$.funders' else '[]'::json end as funders,
     case
