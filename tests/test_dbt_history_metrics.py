@@ -4,7 +4,8 @@ and expectations computed by hand from the fixture below (never read back from t
 Runs (complete unless said otherwise):
   r1 (T1)  net-a: Berlin, Paris, Kehl          net-b: Paris, Hamburg       net-c: Berlin, Hamburg, Dorf
   r2 (T2)  net-a: + Strasbourg joins           net-b: Hamburg leaves       net-c: FETCH FAILS
-  r3 (T3)  net-a: Kehl leaves, Atlantis joins  net-b: Hamburg returns      net-c: not scraped in this run
+  r3 (T3)  net-a: Kehl leaves, Atlantis joins  net-b: Hamburg returns,     net-c: not scraped in this run
+                                               + Kehl as a PAST member (the source dates its stay 2010-2014)
   r4 (T4)  NO completion marker: net-a lists only Berlin; nothing of it may show.
 net-d is in the registry only (no member list). Atlantis matches no place (unresolved).
 
@@ -62,7 +63,7 @@ RESOLUTIONS = {("Berlin", "Germany", None): 101, ("Paris", "France", None): 201,
                ("Atlantis", "Germany", None): None,
                ("Berlin", None, "DE"): 101, ("Hamburg", None, "DE"): 106, ("Dorf", None, "DE"): 107}
 
-# network -> run -> mentions (name, country text, joined) or "failed"
+# network -> run -> mentions (name, country text, joined[, left_on]) or "failed"
 LISTS = {
     "net-a": {
         "r1": [("Berlin", "Germany", "1986"), ("Paris", "France", "since 1991-05"), ("Kehl", "Germany", None)],
@@ -75,7 +76,7 @@ LISTS = {
     "net-b": {
         "r1": [("Paris", "France", None), ("Hamburg", "Germany", None)],
         "r2": [("Paris", "France", None)],
-        "r3": [("Paris", "France", None), ("Hamburg", "Germany", None)],
+        "r3": [("Paris", "France", None), ("Hamburg", "Germany", None), ("Kehl", "Germany", "2010", "2014")],
     },
     "net-c": {  # national DE: the pages give no country
         "r1": [("Berlin", None, None), ("Hamburg", None, None), ("Dorf", None, None)],
@@ -94,7 +95,13 @@ def registry_doc(network_id: str) -> dict:
                   "funders": [{"name": "Fund X", "role": "funder", "source": "https://fund-x.example.org"}]},
         "net-b": {"scope": "global", "network_type": "sponsored", "founded_year": 2005, "country_code": None,
                   "stated_member_count": None, "tags": {"focus": ["refugees"]},
-                  "functions": {**unknown, "information_sharing": True, "shaming": True},
+                  # coded with sources (the registry's form); net-a keeps the bare true/false form
+                  "functions": {**unknown,
+                                "information_sharing": {"value": "yes", "source": "https://net-b.example.org/about",
+                                                        "note": "members exchange practice"},
+                                "shaming": {"value": "yes", "source": "https://net-b.example.org/open-letter",
+                                            "note": "open letter against the national policy"},
+                                "story_telling": {"value": "unknown", "note": "sources do not say"}},
                   "funders": [{"name": "Fund X", "role": "sponsor", "source": None},
                               {"name": "Host Y", "role": "host", "source": None}]},
         "net-c": {"scope": "national", "network_type": "grassroots", "founded_year": 2015, "country_code": "DE",
@@ -135,10 +142,12 @@ def build_fixture(db_path: Path) -> None:
                     [fetch_id, run_id, network_id, url, url, None if failed else 200, "timeout" if failed else None,
                      sha("body", fetch_id), started.replace(minute=5), "fetch_failed" if failed else "ok",
                      None, 0 if failed else len(listed)])
-                for position, (name, country, joined) in enumerate([] if failed else listed, start=1):
-                    con.execute("insert into raw.member_mentions (mention_id, fetch_id, run_id, network_id, position, member_name, country, role, joined, member_kind, source_url) values (?, ?, ?, ?, ?, ?, ?, 'member', ?, null, ?)",
+                for position, (name, country, joined, *left) in enumerate([] if failed else listed, start=1):
+                    con.execute("insert into raw.member_mentions (mention_id, fetch_id, run_id, network_id, "
+                                "position, member_name, country, role, joined, member_kind, source_url, left_on) "
+                                "values (?, ?, ?, ?, ?, ?, ?, 'member', ?, null, ?, ?)",
                                 [sha(fetch_id, position), fetch_id, run_id, network_id, position, name, country,
-                                 joined, url])
+                                 joined, url, left[0] if left else None])
         con.execute("insert into ref.gazetteer_versions values ('fixture', ?, ?, ?)", [T1, len(PLACES), len(PLACES)])
         for gid, name, cc, lat, lon, keys in PLACES:
             con.execute("insert into ref.places values (?, ?, ?, '01', ?, ?, ?, null)", [gid, name, cc, lat, lon, POP[gid]])
@@ -230,6 +239,8 @@ def test_spells_follow_joins_departures_returns_and_ignore_failed_or_unscraped_r
         ("net-a", "Strasbourg", 1, T2, None, True, "r2", "r3", None, 2),  # joined in r2
         ("net-b", "Hamburg", 1, T1, T2, False, "r1", "r1", "r2", 1),  # left in r2 ...
         ("net-b", "Hamburg", 2, T3, None, True, "r3", "r3", None, 1),  # ... and came back in r3
+        # a past member as its source dates it (2010-2014), not as our runs saw it
+        ("net-b", "Kehl", 1, datetime(2010, 1, 1), datetime(2014, 1, 1), False, "r3", "r3", None, 1),
         ("net-b", "Paris", 1, T1, None, True, "r1", "r3", None, 3),
         # net-c failed in r2 and was not scraped in r3: nobody left
         ("net-c", "Berlin", 1, T1, None, True, "r1", "r1", None, 1),
@@ -266,9 +277,23 @@ def test_membership_changes_per_run_and_network(built):
 
 def test_members_by_published_join_year(built):
     assert rows(built.db_path, "select network_id, join_year, members_joined, cumulative_members, "
-                               "share_of_dated_members, dated_members, network_members "
-                               "from metrics.membership_by_join_year order by 1, 2") == [
-        ("net-a", 1986, 1, 1, 1 / 3, 3, 4), ("net-a", 1991, 1, 2, 1 / 3, 3, 4), ("net-a", 2008, 1, 3, 1 / 3, 3, 4)]
+                               "share_of_dated_members, dated_members, network_members, past_members_joined, "
+                               "members_left from metrics.membership_by_join_year order by 1, 2") == [
+        ("net-a", 1986, 1, 1, 1 / 3, 3, 4, 0, 0), ("net-a", 1991, 1, 2, 1 / 3, 3, 4, 0, 0),
+        ("net-a", 2008, 1, 3, 1 / 3, 3, 4, 0, 0),
+        # net-b's past member: joined 2010, left 2014 (no current member of net-b publishes a join date)
+        ("net-b", 2010, 0, 0, None, 0, 2, 1, 0), ("net-b", 2014, 0, 0, None, 0, 2, 0, 1)]
+
+
+def test_a_past_member_is_history_not_a_current_membership(built):
+    assert rows(built.db_path, "select count(*) from marts.fct_membership "
+                               "where network_id = 'net-b' and member_name = 'Kehl'") == [(0,)]
+    assert rows(built.db_path, "select basis, joined, left_on, city_id, is_current from marts.fct_membership_spell "
+                               "where network_id = 'net-b' and member_name = 'Kehl'") == [
+        ("published", "2010", "2014", 105, False)]
+    # the run-based history does not count it as a join of r3
+    assert rows(built.db_path, "select n_joined from metrics.membership_changes "
+                               "where network_id = 'net-b' and run_id = 'r3'") == [(1,)]
 
 
 def test_metrics_history_counts_per_run(built):
@@ -428,3 +453,24 @@ def test_every_published_table_and_column_is_described_and_exposed(built):
     for consumer in ("bi_parquet_files", "analyst_duckdb"):
         exposed = {node_id.rsplit(".", 1)[-1] for node_id in exposures[consumer]["depends_on"]["nodes"]}
         assert exposed == set(published), f"{consumer}: list every published model in models/exposures.yml"
+
+
+def test_functions_keep_their_coding_source_and_note(built):
+    codings = {(f, v): (src, note) for f, v, src, note in rows(
+        built.db_path, "select function_name, value, source, note from marts.dim_network_function "
+                       "where network_id = 'net-b'")}
+    assert codings == {
+        ("information_sharing", "yes"): ("https://net-b.example.org/about", "members exchange practice"),
+        ("shaming", "yes"): ("https://net-b.example.org/open-letter", "open letter against the national policy"),
+        ("story_telling", "unknown"): (None, "sources do not say"),
+        ("showcasing", "unknown"): (None, None), ("seeking_support", "unknown"): (None, None),
+        ("standard_setting", "unknown"): (None, None)}
+    assert rows(built.db_path, "select value, count(*) from marts.dim_network_function where network_id = 'net-a' "
+                               "group by 1 order by 1") == [("no", 4), ("yes", 2)]
+
+
+def test_coverage_is_published_against_the_stated_count(built):
+    # net-a: 4 current members of 8 stated; net-b states none; net-c: 3 of 2 (the list outgrew the statement)
+    assert rows(built.db_path, "select network_id, n_members, coverage, n_functions_coded from marts.dim_network "
+                               "order by 1") == [
+        ("net-a", 4, 0.5, 6), ("net-b", 2, None, 2), ("net-c", 3, 1.5, 0), ("net-d", 0, 0.0, 0)]

@@ -12,6 +12,8 @@ import duckdb
 import pytest
 import yaml
 
+from scrapers.registry import load_registry
+
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden" / "parsers"
 TCN = Path(sys.executable).parent / "tcn"
@@ -63,12 +65,29 @@ def test_marts_hold_resolved_memberships(first_run):
     db = data / "published" / "warehouse.duckdb"
     members, resolved, networks = _query(
         db, "SELECT count(*), count(city_id), count(DISTINCT network_id) FROM marts.fct_membership")[0]
-    assert networks == len(list(GOLDEN.glob("*.csv")))
-    assert members >= 400 and resolved / members > 0.6
+    with_sources = [n for n in load_registry().networks.values() if n.sources]
+    assert networks == len(with_sources)
+    assert members >= 1500 and resolved / members > 0.6
     # Berlin (GeoNames 2950159) is a member of exactly the networks whose golden lists name "Berlin"
     berlin = _query(db, "SELECT network_ids FROM metrics.city_network_degree WHERE city_id = 2950159")
     assert set(berlin[0][0]) >= _golden_networks_listing("Berlin")
     assert _query(db, "SELECT country_code, is_capital FROM marts.dim_city WHERE city_id = 2950159") == [("DE", True)]
+
+
+def test_every_network_keeps_its_recorded_coverage_floor(first_run):
+    """The registry records, per network, the share of its stated member count the bundled list reaches
+    (coverage_floor); a parser, snapshot or resolution change that loses members fails here."""
+    data, _ = first_run
+    db = data / "published" / "warehouse.duckdb"
+    floors = {n.id: n for n in load_registry().networks.values() if n.coverage_floor is not None}
+    assert len(floors) >= 20
+    published = dict(_query(db, "SELECT network_id, n_members FROM marts.dim_network"))
+    below = {network_id: (published.get(network_id, 0), n.stated_member_count, n.coverage_floor)
+             for network_id, n in floors.items()
+             if published.get(network_id, 0) < n.coverage_floor * n.stated_member_count}
+    assert not below, f"published below the coverage floor (published, stated, floor): {below}"
+    coverage = dict(_query(db, "SELECT network_id, coverage FROM marts.dim_network WHERE coverage IS NOT NULL"))
+    assert sum(1 for c in coverage.values() if c >= 0.8) >= 20
 
 
 def test_overlap_matches_the_memberships_it_counts(first_run):

@@ -510,6 +510,17 @@ def test_curated_csv_rows_keep_their_source_and_formula_looking_names_verbatim()
     assert [m.source_url for m in mentions] == [f"https://press.example/{c}" for c in "abcde"]
 
 
+def test_curated_csv_left_column_marks_past_members():
+    body = ("member,joined,left,source_url\n"
+            "Pesaro,2019,,https://press.example/a\n"
+            "Marsa,2019-12,31.03.2021,https://press.example/b\n")
+    mentions = PARSERS["curated_table"].parse(
+        curated_response(body), {"columns": {"name": "member", "joined": "joined", "left": "left",
+                                             "source_url": "source_url"}})
+    assert [(m.member_name, m.joined, m.left_on) for m in mentions] == [
+        ("Pesaro", "2019", None), ("Marsa", "2019-12", "2021-03-31")]
+
+
 def test_curated_csv_missing_mapped_column_names_file_and_column():
     body = "member,nation,source_url\nPesaro,Italy,https://press.example/a\n"
     with pytest.raises(ParseError) as excinfo:

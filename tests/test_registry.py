@@ -82,7 +82,9 @@ def test_facts_match_the_reference_table(registry):
     assert registry.get("cemr").stated_member_count is None  # only a count of countries is given
     # an unquoted full date must stay text, not become a datetime.date
     assert registry.get("integrating-cities").stated_member_count_as_of == "2022-11-16"
-    assert all(v is None for v in eurocities.functions.values())
+    # coded from the network's working-group page (yes) and unknown where no source says
+    assert eurocities.functions["information_sharing"] is True
+    assert registry.get("cemr").functions == dict.fromkeys(eurocities.functions)  # not coded: all unknown
     assert set(eurocities.functions) == {"information_sharing", "showcasing", "story_telling", "shaming",
                                          "seeking_support", "standard_setting"}
 
@@ -189,6 +191,14 @@ CASES = {
     "bad funder role": (_minimal("x", funders=[{"name": "A Foundation", "role": "donor"}]), "funders[0].role"),
     "bad country_code": (_minimal("x", country_code="fra"), "country_code"),
     "unknown field": (_minimal("x", foundedyear=1999), "foundedyear"),
+    "function value unquoted": (_minimal("x", functions={"shaming": {"value": True, "source": "https://a.example",
+                                                                      "note": "n"}}), "functions.shaming.value"),
+    "function yes without source": (_minimal("x", functions={"shaming": {"value": "yes", "note": "n"}}),
+                                    "functions.shaming.source"),
+    "function without note": (_minimal("x", functions={"showcasing": {"value": "no", "source": "https://a.example"}}),
+                              "functions.showcasing.note"),
+    "coverage floor without stated count": (_minimal("x", coverage_floor=0.8), "coverage_floor"),
+    "coverage floor above one": (_minimal("x", stated_member_count=10, coverage_floor=1.2), "coverage_floor"),
     "source without url": (_minimal("x", sources=[_without(GOOD_SOURCE, "url")]), "sources[0].url"),
     "source without parser": (_minimal("x", sources=[_without(GOOD_SOURCE, "parser")]), "sources[0].parser"),
     "source without allowed_hosts": (_minimal("x", sources=[_without(GOOD_SOURCE, "allowed_hosts")]),
@@ -348,3 +358,23 @@ def test_valid_index_source_keeps_its_member_page_options(tmp_path):
     assert spec.parser == "link_index" and spec.path is None
     assert spec.options == {"member_links": "a.city", "member_page": "html_cards", "member_options": {"card": "main"},
                             "next": "a.next", "max_pages": 3}
+
+
+def test_coded_functions_carry_a_source_and_a_note_and_read_as_booleans(registry):
+    coded = [n for n in registry.networks.values()
+             if sum(v is not None for v in n.functions.values()) >= 3]
+    assert len(coded) >= 30
+    for network in coded:
+        for fn, coding in network.doc["functions"].items():
+            assert isinstance(coding, dict), (network.id, fn)
+            assert coding["note"].strip(), (network.id, fn)
+            assert coding["value"] == "unknown" or coding["source"].strip(), (network.id, fn)
+            assert network.functions[fn] == {"yes": True, "no": False, "unknown": None}[coding["value"]]
+
+
+def test_coverage_floors_are_shares_of_a_cited_stated_count(registry):
+    floors = [n for n in registry.networks.values() if n.coverage_floor is not None]
+    assert len([n for n in floors if n.coverage_floor >= 0.8]) >= 20
+    for network in floors:
+        assert network.stated_member_count and network.stated_member_count_as_of, network.id
+        assert network.doc["cited_sources"].get("stated_members"), network.id

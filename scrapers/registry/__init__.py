@@ -215,6 +215,8 @@ def _validate(path: Path, doc: dict) -> Network:
     as_of = doc.get("stated_member_count_as_of")
     if as_of is not None and not isinstance(as_of, (str, int)):
         _fail(path, "stated_member_count_as_of", f"expected text or null, got {as_of!r}")
+    if doc.get("coverage_floor") is not None and not doc.get("stated_member_count"):
+        _fail(path, "coverage_floor", "a coverage floor needs the stated_member_count it is a share of")
 
     return Network(
         id=network_id,

@@ -50,7 +50,7 @@ def build_report(published_dir: Path, failed_checks: list[dict] | None = None) -
         representation_section(bands, why("size_bands", "")),
         timeline_section(founded, networks, why("timeline", "")),
         changes_section(history, runs, latest, why("history", ""), why("changes_by_run", "")),
-        quality_section(profile, unresolved, latest, failed_checks, why("representation_profile", ""),
+        quality_section(profile, networks, unresolved, latest, failed_checks, why("representation_profile", ""),
                         why("unresolved", "")),
     ]
     run_id = manifest.get("run_id", "unknown run")

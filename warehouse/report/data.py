@@ -68,7 +68,8 @@ class Published:
 def networks(p: Published) -> list[dict]:
     return p.rows("networks", """
         SELECT network_id, name, acronym, founded_year, scope, network_type, stated_member_count,
-               n_members, n_members_resolved, latest_attempt_ok
+               stated_member_count_as_of, n_members, n_members_resolved, latest_attempt_ok, coverage,
+               coverage_floor, n_functions_coded
         FROM marts.dim_network ORDER BY network_id""")
 
 

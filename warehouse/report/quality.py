@@ -66,6 +66,21 @@ def unresolved_by_network(rows: list[dict], why_empty: str) -> Chart:
     return Chart("chart-unresolved", title, caption, fig, wide=False)
 
 
+def coverage_table(networks: list[dict]) -> Table:
+    """Every network with members or a stated count: how complete its published list is."""
+    listed = [n for n in networks if n.get("n_members") or n.get("stated_member_count")]
+    listed.sort(key=lambda n: (n.get("coverage") is None, -(n.get("coverage") or 0), n["network_id"]))
+    return Table(
+        "Coverage per network",
+        "Members published in the latest good run against the member count the network states (registry, "
+        "with the date of that statement). A coverage above 100% means the list is newer than the statement.",
+        ["network", "published", "stated", "stated as of", "coverage"],
+        [[n["network_id"], n.get("n_members") or 0, n.get("stated_member_count") or "",
+          n.get("stated_member_count_as_of") or "",
+          "" if n.get("coverage") is None else f"{n['coverage']:.0%}"] for n in listed],
+        empty_note="no network has members or a stated count")
+
+
 def unresolved_table(rows: list[dict]) -> Table:
     shown = rows[:UNRESOLVED_ROWS]
     more = f" Showing {len(shown)} of {len(rows)}; all are in marts.review_unresolved." if len(rows) > len(shown) else ""
@@ -100,8 +115,8 @@ def failed_checks_table(checks: list[dict] | None) -> Table:
         else "not known: the report was built without access to this run's Dagster history")
 
 
-def quality_section(profile: list[dict], unresolved: list[dict], latest: list[dict], checks: list[dict] | None,
-                    why_profile: str, why_unresolved: str) -> Section:
+def quality_section(profile: list[dict], networks: list[dict], unresolved: list[dict], latest: list[dict],
+                    checks: list[dict] | None, why_profile: str, why_unresolved: str) -> Section:
     return Section("quality", "Data quality", [
-        coverage(profile, why_profile), unresolved_by_network(unresolved, why_unresolved),
+        coverage(profile, why_profile), coverage_table(networks), unresolved_by_network(unresolved, why_unresolved),
         failed_networks_table(latest), failed_checks_table(checks), unresolved_table(unresolved)])
