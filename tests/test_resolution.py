@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import os
+from dataclasses import replace
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from warehouse.resolution.evaluation import exact_baseline_answer, read_gold, re
 from warehouse.resolution.forms import parse_name, strip_city_forms
 from warehouse.resolution.kinds import detect_kind
 from warehouse.resolution.overrides import load_overrides
-from warehouse.resolution.resolver import Resolver
+from warehouse.resolution.resolver import Policy, Resolver
 
 REPO = Path(__file__).resolve().parent.parent
 GOLD = REPO / "tests" / "gold" / "resolution_gold.csv"
@@ -115,13 +116,100 @@ def test_exact_and_alias_methods(resolver):
     assert (muenchen.geonameid, muenchen.method) == (MUNICH, "alias")
 
 
-def test_fuzzy_within_the_country_only(resolver):
+def test_fuzzy_is_off_by_default_and_within_the_country_only_when_on(resolver):
+    # off: on names absent from the gazetteer no setting reached 0.95 precision (resolution_eval.py --sweep)
+    assert Policy().fuzzy is False
     d = resolver.resolve("Roesalare", "BE")
+    assert (d.geonameid, d.method, d.reason) == (None, "unresolved", "no_candidate")
+    fuzzy = Resolver(resolver.index, resolver.overrides, replace(resolver.policy, fuzzy=True))
+    d = fuzzy.resolve("Roesalare", "BE")
     assert (d.geonameid, d.method) == (ROESELARE, "fuzzy") and 0 < d.score < 0.85
+    assert fuzzy.resolve("Frankfrut am Main", "DE").geonameid == 2925533  # a swap of two letters is one edit
     for cc in ("NL", "FR", "DE"):  # the typo never crosses a border
-        assert resolver.resolve("Roesalare", cc).geonameid is None
-    assert resolver.resolve("Roesalare", None).geonameid is None  # no country: no fuzzy at all
-    assert resolver.resolve("Weyhe", "DE").geonameid is None  # short keys stay exact ("Weyher" is a village)
+        assert fuzzy.resolve("Roesalare", cc).geonameid is None
+    assert fuzzy.resolve("Roesalare", None).geonameid is None  # no country: no fuzzy at all
+    assert fuzzy.resolve("Weyhe", "DE").geonameid is None  # short keys stay exact ("Weyher" is a village)
+    # a name absent from the gazetteer (a commune nouvelle) does not land on a near-namesake
+    assert fuzzy.resolve("Argentonnay", "FR").geonameid is None
+
+
+def test_organisations_are_recognised_in_many_languages_and_left_without_a_city(resolver):
+    cases = [
+        ("CC du Pays d'Ancenis", "FR", "municipal_association"),
+        ("Communauté d'agglomération Redon Agglomération", "FR", "municipal_association"),
+        ("CA Rambouillet Territoires", "FR", "municipal_association"),
+        ("Montfort Communauté", "FR", "municipal_association"),
+        ("CC du Val d'Essonne (CCVE)", "FR", "municipal_association"),
+        ("Unione dei Comuni della Bassa Romagna", "IT", "municipal_association"),
+        ("Unione Montana Valle Susa", "IT", "municipal_association"),
+        ("Comunità Montana del Sebino Bresciano", "IT", "municipal_association"),
+        ("Raggruppamento dei comuni di Bitonto e Palo", "IT", "municipal_association"),
+        ("Consorzio Intercomunale Torinese", "IT", "municipal_association"),
+        ("Mancomunidad de la Comarca de Pamplona", "ES", "municipal_association"),
+        ("Zweckverband Großraum Braunschweig", "DE", "municipal_association"),
+        ("Comunidade Intermunicipal do Ave", "PT", "municipal_association"),
+        ("Związek Gmin Wiejskich RP", "PL", "municipal_association"),
+        ("Dobrovolný svazek obcí Mikroregion Hlučínsko", "CZ", "municipal_association"),
+        ("Ένωση Δήμων Κρήτης", "GR", "municipal_association"),
+        ("Association of Netherlands Municipalities", "NL", "municipal_association"),
+        ("Intercommunale Leiedal", "BE", "municipal_association"),
+        ("GAL Valle Seriana e dei Laghi Bergamaschi", "IT", "other"),
+        ("LAG Mühlviertler Kernland", "AT", "other"),
+        ("Local Action Group Pays des Condruses", "BE", "other"),
+        ("Leader-Region Mostviertel-Mitte", "AT", "other"),
+        ("Provincia di Torino", "IT", "county"),
+        ("Région Occitanie", "FR", "region"),
+        ("Περιφέρεια Αττικής", "GR", "region"),
+    ]
+    for name, cc, kind in cases:
+        d = resolver.resolve(name, cc)
+        assert (d.geonameid, d.member_kind, d.reason) == (None, kind, "not_a_city"), name
+        assert d.denotes in ("organisation", "administrative_unit"), name
+    # towns whose names only look like it stay towns; an Italian province code is not "CA" (agglomeration)
+    assert resolver.resolve("Le Syndicat", "FR").geonameid == 2999303  # a commune of the Vosges
+    assert resolver.resolve("Quartu Sant'Elena (CA)", "IT").geonameid == 2523665
+    assert resolver.resolve("La Unión", "ES").member_kind == "city"
+
+
+def test_spelling_variants_and_former_names(resolver):
+    # hyphen, space and apostrophe variants of one name, within the country
+    d = resolver.resolve("Neuulm", "DE")
+    assert (d.geonameid, d.method) == (2863941, "stripped")  # Neu-Ulm
+    kamianske = 709932  # GeoNames "Kamyanske" (226,845 inhabitants), formerly Dniprodzerzhynsk
+    assert resolver.resolve("Kamianske (Dniprodzerzhynsk)", "UA").geonameid == kamianske
+    assert resolver.resolve("Kamyanske (Dniprodzerzhynsk)", "UA").geonameid == kamianske
+    assert resolver.resolve("Kamjanske (Dniprodzerzhynsk)", "UA").geonameid == kamianske  # via the former name
+    # a bracketed place's own name is a disambiguator, not another name of the town
+    assert resolver.resolve("Qzxville (Porto)", "PT").geonameid is None
+
+
+def test_administrative_divisions_and_municipalities(resolver):
+    # a region or province member gets its division's GeoNames id, never a town (ids checked on geonames.org)
+    for name, cc, kind, admin in [("Provincia di Torino", "IT", "county", 3165523),
+                                  ("Département du Vaucluse", "FR", "county", 2970554),
+                                  ("Freistaat Bayern", "DE", "state", 2951839),
+                                  ("Val-de-Marne", "FR", "county", 2971090)]:
+        d = resolver.resolve(name, cc)
+        assert (d.geonameid, d.member_kind, d.admin_geonameid, d.denotes) == (None, kind, admin,
+                                                                              "administrative_unit"), name
+    # where GeoNames' second level is the municipality, a town gets its municipality's id ...
+    oslo = resolver.resolve("Oslo kommune", "NO")
+    assert (oslo.geonameid, oslo.admin_geonameid, oslo.denotes) == (3143244, 6453366, "place")
+    # ... and a municipality without a populated place in the gazetteer is that municipality, not a county
+    orland = resolver.resolve("Ørland", "NO")
+    assert (orland.geonameid, orland.member_kind, orland.admin_geonameid, orland.denotes) == (
+        None, "city", 3143410, "municipality")
+    # elsewhere the second level is not the municipality: no admin id is claimed for a town
+    assert resolver.resolve("Göttingen", "DE").admin_geonameid is None
+
+
+def test_a_short_form_of_a_bigger_town_does_not_beat_the_town_of_that_name(resolver):
+    # "Aulnay" (Charente-Maritime, 1,620) vs Aulnay-sous-Bois, which carries "Aulnay" as an alternate name
+    d = resolver.resolve("Aulnay", "FR")
+    assert (d.geonameid, d.reason) == (None, "ambiguous")
+    assert 3036153 in {c.geonameid for c in d.candidates} and 3036145 in {c.geonameid for c in d.candidates}
+    # a spelling of the bigger town's own name still wins: Livadia is Livadeiá (21,492), not the village Livadiá
+    assert resolver.resolve("Livadia", "GR").geonameid == 258463
 
 
 def test_without_a_country_only_a_wide_margin_resolves(resolver):
@@ -154,10 +242,35 @@ def test_gold_set_precision_and_recall(resolver):
     assert len(rows) >= 400
     ours = score(rows, resolver_answer(resolver))
     base = score(rows, exact_baseline_answer(resolver.index))
-    # measured 0.9970 / 0.9810 (benchmarks/resolution_eval.py); the floors sit a little below
+    # measured 0.9970 / 0.9665 (benchmarks/resolution_eval.py; recall lost with fuzzy off and the short-form
+    # guard: typo rows, "Halle"); the floors sit a little below
     assert ours.precision >= 0.98, [(o.row.name, o.geonameid) for o in ours.errors()]
-    assert ours.recall >= 0.97
+    assert ours.recall >= 0.96
     assert ours.recall > base.recall + 0.2  # the rules earn their keep over plain exact matching
+
+
+def test_independent_gold_held_out_split(resolver):
+    """The independent gold (tests/gold/build_independent_gold.py: a national programme's member list, labels
+    from region and population, not from the resolver): the issue's bar on the held-out split."""
+    from warehouse.resolution.evaluation import by_method, read_split
+
+    path = REPO / "tests" / "gold" / "independent_gold.csv"
+    dev, held = read_split(path, "dev"), read_split(path, "heldout")
+    assert len(dev) + len(held) >= 1000 and len(held) >= 500
+    for rows in (dev, held):
+        ours = score(rows, resolver_answer(resolver))
+        # measured dev 0.9986 / 0.9824, held-out 0.9975 / 0.9837 (France and Italy)
+        assert ours.precision >= 0.98, [(o.row.name, o.geonameid) for o in ours.errors() if o.answered]
+        assert ours.recall >= 0.90
+        for method, (answered, correct) in by_method(ours).items():
+            assert answered < 20 or correct / answered >= 0.95, method
+        assert ours.recall > score(rows, exact_baseline_answer(resolver.index)).recall + 0.3
+    absent = read_split(REPO / "tests" / "gold" / "independent_absent.csv", None)
+    answered = [o for o in score(absent, resolver_answer(resolver)).outcomes if o.answered]
+    # names the gazetteer lacks are left alone, except composite names whose one part is the seat
+    # ("Lampedusa e Linosa" -> Lampedusa, "Jugon-les-Lacs - Commune nouvelle" -> Jugon-les-Lacs)
+    assert len(absent) >= 250 and len(answered) <= 6
+    assert all(" e " in o.row.name or " - " in o.row.name for o in answered), [o.row.name for o in answered]
 
 
 def test_pipeline_step_writes_member_resolutions(gazetteer_db, tmp_path):
@@ -171,7 +284,7 @@ def test_pipeline_step_writes_member_resolutions(gazetteer_db, tmp_path):
                     ['{"id": "net-de", "country_code": "de", "region": "Germany"}'])
         for i, (name, country, kind) in enumerate([("Stadt München", None, None), ("Landkreis Göttingen", None, None),
                                                    ("Roesalare", "Belgium", None), ("Göttingen", None, " county ")]):
-            con.execute("INSERT INTO raw.member_mentions VALUES (?, 'f', 'r1', 'net-de', ?, ?, ?, 'member', null, ?, 'u')",
+            con.execute("INSERT INTO raw.member_mentions (mention_id, fetch_id, run_id, network_id, position, member_name, country, role, joined, member_kind, source_url) VALUES (?, 'f', 'r1', 'net-de', ?, ?, ?, 'member', null, ?, 'u')",
                         [f"m{i}", i, name, country, kind])
     finally:
         con.close()
@@ -184,7 +297,7 @@ def test_pipeline_step_writes_member_resolutions(gazetteer_db, tmp_path):
             "FROM ref.member_resolutions").fetchall()}
     assert got["Stadt München"] == ("DE", None, MUNICH, "stripped", "city")
     assert got["Landkreis Göttingen"][2:] == (None, "unresolved", "county")
-    assert got["Roesalare"][2:] == (ROESELARE, "fuzzy", "city")
+    assert got["Roesalare"][2:] == (None, "unresolved", "unknown")  # fuzzy is off
     assert got["Göttingen"][1:] == ("county", None, "unresolved", "county")  # trimmed as dbt trims it
 
 
@@ -199,15 +312,18 @@ def test_tcn_resolve_cli(gazetteer_db, tmp_path):
     proc = subprocess.run([str(TCN), "resolve", str(src), "--output", str(out), "--data-dir", str(data)],
                           env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert "resolved 3 of 5 rows" in proc.stderr
+    assert "resolved 2 of 5 rows" in proc.stderr
     with out.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == ["id", "name", "country_code", "geonameid", "matched_name", "matched_country",
-                             "population", "member_kind", "method", "score"]
+                             "population", "member_kind", "method", "score", "admin_geonameid", "denotes",
+                             "reason"]
     assert [r["id"] for r in rows] == ["1", "2", "3", "4", "5"]  # every row kept, in order
-    assert [r["geonameid"] for r in rows] == [str(MUNICH), str(ROESELARE), "", "", str(PRISTINA)]
-    assert [r["method"] for r in rows] == ["stripped", "fuzzy", "unresolved", "unresolved", "exact"]
+    assert [r["geonameid"] for r in rows] == [str(MUNICH), "", "", "", str(PRISTINA)]
+    assert [r["method"] for r in rows] == ["stripped", "unresolved", "unresolved", "unresolved", "exact"]
     assert rows[2]["member_kind"] == "county" and rows[4]["matched_country"] == "XK"
+    assert [r["denotes"] for r in rows] == ["place", "", "administrative_unit", "", "place"]
+    assert [r["reason"] for r in rows] == ["", "no_candidate", "not_a_city", "no_candidate", ""]
     bad = tmp_path / "bad.csv"
     bad.write_text("city,country\nBerlin,DE\n", encoding="utf-8")
     proc = subprocess.run([str(TCN), "resolve", str(bad), "--data-dir", str(data)], env=env,

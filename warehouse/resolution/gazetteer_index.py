@@ -21,6 +21,16 @@ class Place:
     population: int
 
 
+@dataclass(frozen=True)
+class Division:
+    geonameid: int
+    name: str
+    country_code: str
+    level: int          # 1 = GeoNames ADM1 (region, state, land), 2 = ADM2 (province, département, county)
+    division_type: str
+    admin1: str = ""    # the GeoNames admin1 code it lies in (as Place.admin1)
+
+
 @dataclass
 class GazetteerIndex:
     places: dict[int, Place]
@@ -30,8 +40,14 @@ class GazetteerIndex:
     country_by_key: dict[str, str]
     continent_of: dict[str, str]
     version: str
+    divisions: dict[int, Division] = field(default_factory=dict)
+    # name key -> geonameids of divisions carrying it (as name or alias)
+    division_by_key: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # (country, second-level code: Italian province sigla, French département number) -> admin1 code
+    province_codes: dict[tuple[str, str], str] = field(default_factory=dict)
     _fuzzy_choices: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False)
     _country_keys: dict[str, list[str]] | None = field(default=None, repr=False)
+    _squashed: dict[str, dict[str, list[str]]] = field(default_factory=dict, repr=False)
 
     def lookup(self, key: str, countries: frozenset[str] | None = None) -> list[tuple[Place, bool]]:
         """Places named `key` (within `countries` when given), each with whether the key is its primary name."""
@@ -43,9 +59,30 @@ class GazetteerIndex:
             found[gid] = found.get(gid, False) or primary
         return [(self.places[gid], primary) for gid, primary in found.items()]
 
-    def fuzzy_choices(self, country_code: str, first_char: str) -> list[str]:
-        """Name keys of one country starting with `first_char` (typos rarely hit the first letter; bucketing
-        keeps fuzzy search within a country fast)."""
+    def province_admin1(self, country_code: str, code: str) -> str | None:
+        """The first-level division a second-level code lies in ("IT", "PU" -> "10"; "FR", "84" -> "93")."""
+        return self.province_codes.get((country_code, code.upper()))
+
+    def lookup_division(self, key: str, country_code: str, level: int | None = None) -> list[Division]:
+        """Administrative divisions of a country named `key`, of `level` when given."""
+        out = []
+        for gid in self.division_by_key.get(key, ()):
+            d = self.divisions[gid]
+            if d.country_code == country_code and (level is None or d.level == level):
+                out.append(d)
+        return out
+
+    def squashed_keys(self, country_code: str, squashed: str) -> list[str]:
+        """Name keys of one country that equal `squashed` once their spaces are dropped ("neu ulm", "neuulm";
+        "kam yans ke" for "Kamyanske"): hyphen, space and apostrophe variants of one name."""
+        if country_code not in self._squashed:
+            table: dict[str, list[str]] = defaultdict(list)
+            for key in self._keys_of(country_code):
+                table[key.replace(" ", "")].append(key)
+            self._squashed[country_code] = dict(table)
+        return self._squashed[country_code].get(squashed, [])
+
+    def _keys_of(self, country_code: str) -> list[str]:
         if self._country_keys is None:
             per_country: dict[str, set[str]] = defaultdict(set)
             for key, entries in self.by_key.items():
@@ -54,9 +91,14 @@ class GazetteerIndex:
                     if place is not None:
                         per_country[place.country_code].add(key)
             self._country_keys = {cc: sorted(keys) for cc, keys in per_country.items()}
+        return self._country_keys.get(country_code, [])
+
+    def fuzzy_choices(self, country_code: str, first_char: str) -> list[str]:
+        """Name keys of one country starting with `first_char` (typos rarely hit the first letter; bucketing
+        keeps fuzzy search within a country fast)."""
         if (country_code, "") not in self._fuzzy_choices:  # bucket the whole country in one pass
             buckets: dict[str, list[str]] = defaultdict(list)
-            for key in self._country_keys.get(country_code, []):
+            for key in self._keys_of(country_code):
                 buckets[key[0]].append(key)
             self._fuzzy_choices[(country_code, "")] = []
             for char, keys in buckets.items():
@@ -87,10 +129,29 @@ def load_index(db_path: Path) -> GazetteerIndex:
             "SELECT name_key, min(country_code) FROM ref.country_names WHERE name_key <> '' "
             "GROUP BY name_key HAVING count(DISTINCT country_code) = 1").fetchall()
         continents = dict(con.execute("SELECT country_code, continent_code FROM ref.countries").fetchall())
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                             "WHERE table_schema = 'ref'").fetchall()}
+        division_rows = con.execute(
+            "SELECT geonameid, name, country_code, admin_level, coalesce(division_type, ''), "
+            "coalesce(split_part(admin_code, '.', 2), ''), split_part(admin_code, '.', 3) "
+            "FROM ref.admin_divisions").fetchall() if "admin_divisions" in tables else []
+        division_name_rows = con.execute(
+            "SELECT DISTINCT name_key, geonameid FROM ref.admin_division_names WHERE name_key <> ''"
+        ).fetchall() if "admin_division_names" in tables else []
     places = {gid: Place(gid, name, cc, a1, pop) for gid, name, cc, a1, pop in place_rows}
     grouped: dict[str, list[tuple[int, bool]]] = defaultdict(list)
     for key, gid, primary in name_rows:
         grouped[key].append((gid, primary))
     by_key = {k: tuple(v) for k, v in grouped.items()}
+    divisions = {gid: Division(gid, name, cc, level, kind, a1) for gid, name, cc, level, kind, a1, _ in division_rows}
+    province_codes = {(cc, a2.upper()): a1 for _, _, cc, level, _, a1, a2 in division_rows if level == 2 and a2}
+    from warehouse.resolution.forms import strip_city_forms
+
+    division_keys: dict[str, set[int]] = defaultdict(set)
+    for key, gid in division_name_rows:  # also without their forms: "Stockholms kommun", "Gemeente Utrecht"
+        for k in (key, *strip_city_forms(key)):
+            division_keys[k].add(gid)
     return GazetteerIndex(places=places, by_key=by_key, country_by_key=dict(country_rows),
-                          continent_of=continents, version=version_row[0] if version_row else "unknown")
+                          continent_of=continents, version=version_row[0] if version_row else "unknown",
+                          divisions=divisions, division_by_key={k: tuple(sorted(v)) for k, v in division_keys.items()},
+                          province_codes=province_codes)

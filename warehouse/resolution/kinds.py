@@ -37,10 +37,44 @@ KIND_PREFIXES = {
                "consell insular de", "regierungsbezirk", "bezirksregierung", "wojewodztwo", "voivodeship",
                "periphery of", "perifereia", "landsting", "region hovedstaden"],
     "state": ["state of", "freistaat", "estado de", "estado do", "bundesland"],
-    "municipal_association": ["samtgemeinde", "sg", "verbandsgemeinde", "vg", "amt", "verwaltungsgemeinschaft",
-                              "gemeindeverwaltungsverband", "communaute de communes", "communaute d agglomeration",
-                              "communaute urbaine", "unione dei comuni", "unione comuni", "mancomunidad de",
-                              "mancomunitat"],
+    "municipal_association": [
+        # German, Austrian
+        "samtgemeinde", "sg", "verbandsgemeinde", "vg", "amt", "verwaltungsgemeinschaft", "gemeindeverwaltungsverband",
+        "zweckverband", "gemeindeverband", "kommunalverband", "planungsverband", "stadteverbund", "stadtetag",
+        "deutscher stadtetag", "stadte und gemeindebund", "gemeindebund", "gemeindetag", "kleinregion",
+        # French, Belgian
+        "communaute de communes", "communaute d agglomeration", "communaute de l agglomeration", "communaute urbaine",
+        "communaute de communes du", "syndicat intercommunal", "syndicat mixte", "sivom", "sivu",
+        "etablissement public territorial", "pole d equilibre territorial", "intercommunale",
+        "association des maires", "association des communes", "union des villes", "union des communes",
+        # Italian
+        "unione dei comuni", "unione comuni", "unione di comuni", "unione montana", "unione montana dei comuni",
+        "unione terre", "comunita montana", "comunita collinare", "comunita della", "comunita delle",
+        "comunita di valle", "consorzio dei comuni", "consorzio", "associazione dei comuni",
+        "associazione intercomunale", "associazione comuni", "raggruppamento", "raggruppamento dei comuni",
+        "federazione dei comuni", "ambito territoriale", "anci",
+        # Spanish, Catalan, Portuguese
+        "mancomunidad de", "mancomunidad", "mancomunitat", "consorcio", "federacion de municipios",
+        "federacion espanola de municipios", "asociacion de municipios", "agrupacion de municipios",
+        "area metropolitana de", "entidad metropolitana", "associacao de municipios", "comunidade intermunicipal",
+        "associacao nacional de municipios",
+        # Dutch, Nordic
+        "samenwerkingsverband", "vereniging van", "vereniging van nederlandse gemeenten", "kommunforbund",
+        "kommunalforbund", "samkommune", "interkommunalt", "kuntayhtyma", "seutukunta", "kommunernes landsforening",
+        # Polish, Czech, Slovak, Hungarian, Romanian, Croatian, Slovenian, Greek
+        "zwiazek gmin", "zwiazek miedzygminny", "zwiazek powiatow", "zwiazek miast", "stowarzyszenie gmin",
+        "svazek obci", "dobrovolny svazek obci", "mikroregion", "sdruzeni obci", "zdruzenie obci",
+        "zdruzenie miest a obci", "onkormanyzati tarsulas", "tarsulas", "kisterseg", "asociatia comunelor",
+        "asociatia municipiilor", "asociatia de dezvoltare intercomunitara", "udruga opcina", "udruga gradova",
+        "skupnost obcin", "zdruzenje obcin", "enosi dimon", "kede", "syndesmos dimon",
+        # English
+        "association of", "union of", "union of municipalities", "federation of", "league of", "alliance of",
+        "network of", "consortium of", "joint committee", "conference of",
+    ],
+    "other": ["local action group", "lokale aktionsgruppe", "groupe d action locale", "gruppo di azione locale",
+              "grupo de accion local", "lokalna grupa dzialania", "mistni akcni skupina", "leader", "leader region",
+              "euroregion", "eurodistrict", "egtc", "gect", "agence", "agency", "foundation", "fondazione",
+              "fundacion", "stiftung", "institute", "istituto", "university", "universita", "universidad"],
 }
 KIND_SUFFIXES = {
     "district": ["london borough", "borough of london", "arrondissement", "gu", "ku", "bezirk"],
@@ -48,8 +82,12 @@ KIND_SUFFIXES = {
                "district council", "district", "landkreis", "province", "provincia", "powiat"],
     "region": ["region", "regional government", "island council", "periphery"],
     "state": ["state", "state government"],
-    "municipal_association": ["samtgemeinde", "municipal association"],
-    "other": ["consortium"],
+    "municipal_association": ["samtgemeinde", "municipal association", "communaute", "agglomeration", "agglo",
+                              "intercom", "communaute de communes", "zweckverband", "verband", "gemeindeverband",
+                              "mikroregion", "liitto", "kommunforbund", "samkommune", "interkommunale",
+                              "association", "association of municipalities", "union of municipalities",
+                              "combined authority", "partnership", "alliance", "league", "network"],
+    "other": ["consortium", "local action group", "leader", "e v", "foundation", "agency"],
 }
 # compound German names: "Rhein-Sieg-Kreis" keys to "rhein sieg kreis" (caught by the suffix), but
 # "Märkischer Kreis" too; "Landkreis" glued to nothing else.
@@ -96,11 +134,18 @@ def _prefix_kind(key: str) -> KindMatch | None:
     return None
 
 
-def _suffix_kind(key: str) -> KindMatch | None:
+# suffixes that only mean a kind in some countries: Korean/Japanese "-gu"/"-ku" (not "San Pietro in Gu")
+_SUFFIX_COUNTRIES = {"gu": {"KR", "JP"}, "ku": {"KR", "JP"}}
+
+
+def _suffix_kind(key: str, country_code: str | None = None) -> KindMatch | None:
     words = key.split()
     for n in range(min(_MAX_WORDS, len(words) - 1), 0, -1):
         tail = " ".join(words[-n:])
         if tail in _SUFFIX_KIND:
+            where = _SUFFIX_COUNTRIES.get(tail)
+            if where and country_code and country_code not in where:
+                continue
             return KindMatch(_SUFFIX_KIND[tail], tail)
     return None
 
@@ -125,7 +170,64 @@ def detect_kind(key: str, country_code: str | None, qualifiers: tuple[str, ...] 
         return KindMatch("district", "arrondissement")
     if country_code == "SE" and key.endswith("s lan"):  # Swedish county: "Dalarnas län"
         return KindMatch("region", "lan")
-    return _prefix_kind(key) or _suffix_kind(key)
+    return _prefix_kind(key) or _suffix_kind(key, country_code) or _word_kind(key)
+
+
+# Words that name a body, not a place, wherever they stand ("Valle Brembana Unione dei Comuni", "Consorzio
+# Intercomunale X", "Leader-Region Y"): chosen because no GeoNames populated place is named with them.
+WORD_KINDS = {
+    "municipal_association": ["intercommunale", "intercommunal", "intercommunalite", "intercomunale",
+                              "intermunicipal", "intermunicipale", "intermunicipality", "interkommunal",
+                              "interkommunale", "intercomunal", "zweckverband", "gemeindeverband", "mancomunidad",
+                              "mancomunitat", "raggruppamento", "consorzio", "consorcio", "associazione",
+                              "asociacion", "associacao", "association", "asociatia", "stowarzyszenie", "zwiazek",
+                              "svazek", "zdruzenie", "kuntayhtyma", "kommunforbund", "samkommune", "unione",
+                              "comunita montana", "communaute", "samenwerkingsverband"],
+    "other": ["euroregion", "eurodistrict", "leader", "aktionsgruppe"],
+}
+_WORD_KIND = {w: kind for kind, words in WORD_KINDS.items() for w in words}
+_WORD_MAX = max(len(w.split()) for w in _WORD_KIND)
+
+
+def _word_kind(key: str) -> KindMatch | None:
+    words = key.split()
+    if len(words) < 2:
+        return None
+    for n in range(_WORD_MAX, 0, -1):
+        for i in range(len(words) - n + 1):
+            chunk = " ".join(words[i:i + n])
+            if chunk in _WORD_KIND:
+                return KindMatch(_WORD_KIND[chunk], chunk)
+    return None
+
+
+# Abbreviations of bodies, matched on the name as written (upper case): "CC du Pays d'Ancenis",
+# "CA Rambouillet Territoires", "GAL Valle Seriana", "LAG Oberes Mühlviertel", "PETR du Pays Barrois"
+ABBREVIATIONS = {
+    "CC": "municipal_association", "CA": "municipal_association", "CU": "municipal_association",
+    "CCAS": "other", "SIVOM": "municipal_association", "SIVU": "municipal_association", "SMA": "municipal_association",
+    "PETR": "municipal_association", "EPT": "municipal_association", "EPCI": "municipal_association",
+    "CIM": "municipal_association", "AMP": "municipal_association", "ADI": "municipal_association",
+    "GAL": "other", "LAG": "other", "LGD": "other", "MAS": "other", "AGESIC": "other", "GECT": "other",
+    "EGTC": "other", "ANCI": "municipal_association", "VNG": "municipal_association", "KEDE": "municipal_association",
+    "FEMP": "municipal_association", "ANMP": "municipal_association", "CEMR": "municipal_association",
+}
+_ABBREV = re.compile(r"^(" + "|".join(sorted(ABBREVIATIONS, key=len, reverse=True)) + r")\b(?!['’])")
+# in final brackets only from three letters: "(CA)" or "(PU)" is an Italian province code
+_ABBREV_END = re.compile(r"\(((?:" + "|".join(sorted(ABBREVIATIONS, key=len, reverse=True)) + r")[A-Z]*)\)\s*$")
+
+
+def abbreviation_kind(raw: str) -> KindMatch | None:
+    """A body named by an upper-case abbreviation at the start ("CC X") or in final brackets ("X (CCVE)")."""
+    text = raw.strip()
+    m = _ABBREV.match(text)
+    if m and len(text) > len(m.group(1)) + 1:
+        return KindMatch(ABBREVIATIONS[m.group(1)], m.group(1))
+    m = _ABBREV_END.search(text)
+    if m and len(m.group(1)) >= 3:
+        abbrev = next(a for a in sorted(ABBREVIATIONS, key=len, reverse=True) if m.group(1).startswith(a))
+        return KindMatch(ABBREVIATIONS[abbrev], abbrev)
+    return None
 
 
 @lru_cache(maxsize=1)

@@ -2,32 +2,49 @@
 
 Order of evidence (docs/resolution.md):
   1. override       overrides.csv, whatever else the name says
-  2. kind           a district, county, region, state or association is not a city: never resolved to a town
+  2. kind           a district, county, region, state, association, union, inter-municipal body or LEADER
+                    group is not a city: never resolved to a town (a region's or province's own id goes to
+                    admin_geonameid)
   3. exact / alias  the name key equals a place's primary (exact) or alternate (alias) name key
   4. stripped       the same after removing qualifiers, country/state suffixes and administrative forms,
-                    or every part of a bilingual name agrees on one place
-  5. fuzzy          a typo within the known country (Levenshtein, see fuzzy.py)
+                    or every part of a bilingual name agrees on one place, or (within the country) a
+                    space/hyphen spelling variant or a bracketed former name that is an alternate name
+  5. division       a name no place carries that is a region's, province's or municipality's name
+  6. fuzzy          a typo within the known country (fuzzy.py): off by default, shown unsafe
 Candidates are sought within the country (stated on the page or in the name, else the network's), else
 within the network's region, else worldwide. Several candidates: the most populous wins only by a margin
-that grows as the search widens (country < region < world); otherwise the name stays unresolved.
+that grows as the search widens (country < region < world), and never over a town of that very name when it
+only carries the name as an alternate, nor over a candidate whose name is the name as written, accents
+included; otherwise the name stays unresolved, in the review queue.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from rapidfuzz.distance import OSA
 
 from warehouse.namekey import name_key
 from warehouse.resolution.countries import US_STATES, parse_country, region_countries
 from warehouse.resolution.forms import ParsedName, parse_name, strip_city_forms
 from warehouse.resolution.fuzzy import fuzzy_candidates
 from warehouse.resolution.gazetteer_index import GazetteerIndex, Place
-from warehouse.resolution.kinds import NON_CITY_KINDS, KindMatch, detect_kind
+from warehouse.resolution.kinds import NON_CITY_KINDS, KindMatch, abbreviation_kind, detect_kind
 from warehouse.resolution.overrides import Overrides, load_overrides
 
 # Bump when a change alters decisions: the pipeline then re-resolves every member.
-RESOLVER_CODE_VERSION = "1"
+RESOLVER_CODE_VERSION = "2"
 
 METHODS = ("override", "exact", "alias", "stripped", "fuzzy", "unresolved")
 REASONS = ("no_name_key", "no_candidate", "ambiguous", "ambiguous_without_country", "not_a_city")
+# Countries whose GeoNames second-level divisions are the municipalities (kommuner, gemeenten, concelhos,
+# comune/orașe, općine/gradovi, obshtini, Australian local government areas ...): there a level-2 division
+# is a town's municipality, not a county
+MUNICIPAL_LEVEL2 = frozenset({"NO", "SE", "DK", "NL", "PT", "RO", "HR", "BG", "EE", "LV", "CY", "AU"})
+# the GeoNames level of the division a non-city kind names; words between a form and the name
+_DIVISION_LEVEL = {"region": 1, "state": 1, "county": 2}
+_CONNECTORS = {"di", "de", "du", "des", "del", "della", "dello", "dei", "d", "of", "the", "la", "le", "l", "do", "da"}
+DENOTES = {"county": "administrative_unit", "region": "administrative_unit", "state": "administrative_unit",
+           "district": "part_of_city", "municipal_association": "organisation", "other": "organisation"}
 # Page kinds that still describe a place the gazetteer lists.
 CITY_LIKE_KINDS = {"city", "town", "municipality", "village", "commune", "municipio", "comune", "gemeinde"}
 
@@ -41,9 +58,17 @@ class Policy:
     ratio_world: float = 10.0
     min_population_region: int = 2_000
     min_population_world: int = 15_000
-    fuzzy: bool = True
-    fuzzy_min_length: int = 6   # shorter keys: one edit too often lands on another real place
-    fuzzy_long_key: int = 10    # from this length two edits are allowed
+    # Off: on names absent from the gazetteer (which real member lists hold far more often than typos) no
+    # setting was shown safe; see fuzzy.py and `benchmarks/resolution_eval.py --sweep`
+    fuzzy: bool = False
+    fuzzy_min_length: int = 8   # shorter keys: one edit too often lands on another real place
+    fuzzy_long_key: int = 99    # from this length two edits are allowed (never: two edits reach other towns)
+    fuzzy_min_population: int = 5_000  # small places are where an absent name's near-namesake lives
+    primary_name_guard: bool = True  # a place named so vs a bigger one carrying the name as an alias: abstain
+    # ... unless the bigger one is this many times bigger (Querétaro: Santiago de Querétaro, 1.6 M, vs a
+    # village Querétaro, 2,203; measured on the dev split, where the largest ratio at which the small town
+    # was meant is 90: Mirano, 15,139, vs Milan)
+    alias_over_primary_ratio: float = 200.0
 
 
 @dataclass(frozen=True)
@@ -69,10 +94,26 @@ class Decision:
     candidates: tuple[Candidate, ...] = ()
     reason: str | None = None  # one of REASONS when nothing was resolved
     parent_geonameid: int | None = None  # the city a district member belongs to
+    # the administrative division the name denotes or lies in (a region or province member's own GeoNames
+    # id; a town's municipality where the gazetteer holds municipalities), None when unknown
+    admin_geonameid: int | None = None
 
     @property
     def resolved(self) -> bool:
         return self.geonameid is not None
+
+    @property
+    def denotes(self) -> str | None:
+        """What the member name denotes: place (a town: geonameid is its populated place, admin_geonameid its
+        municipality when known), municipality (a municipality GeoNames holds only as an administrative unit:
+        admin_geonameid, no populated place), administrative_unit (region, province, county, state),
+        part_of_city (a district), organisation (association, union, inter-municipal body, LEADER group ...),
+        or None when the resolver cannot tell."""
+        if self.geonameid is not None:
+            return "place"
+        if self.member_kind == "city" and self.admin_geonameid is not None:
+            return "municipality"  # a municipality the gazetteer holds only as an administrative unit
+        return DENOTES.get(self.member_kind)
 
 
 _METHOD_SCORE = {"exact": 1.0, "alias": 0.95, "stripped": 0.9}
@@ -125,20 +166,27 @@ class Resolver:
         if kind:
             shown = self._find(name_key(parsed.core), scope) or []
             return self._unresolved(scope, kind.kind, "not_a_city", [p for p, _ in shown],
-                                    parent=kind.parent_geonameid)
+                                    parent=kind.parent_geonameid, admin=self._division(parsed, kind, scope))
         for key, tag in self._variants(parsed):
             found = self._find(key, scope)
             if found:
-                return self._decide(found, tag, scope)
+                return self._decide(found, tag, scope, key=key, raw_core=parsed.core)
         if parsed.parts:
             decision = self._resolve_parts(parsed, scope)
             if decision:
                 return decision
+        if scope.basis in ("stated", "network") and scope.country_code:
+            decision = self._resolve_spelling(parsed, scope) or self._resolve_former_name(parsed, scope)
+            if decision:
+                return decision
+        division = self._named_division(parsed, scope)
+        if division:
+            return division
         if self.policy.fuzzy and scope.basis in ("stated", "network") and scope.country_code:
             keys = [k for k, _ in self._variants(parsed)]
             for key in reversed(keys):  # the most stripped form first: typos sit in the place name
                 hits = fuzzy_candidates(self.index, key, scope.country_code, self.policy.fuzzy_min_length,
-                                        self.policy.fuzzy_long_key)
+                                        self.policy.fuzzy_long_key, self.policy.fuzzy_min_population)
                 if hits:
                     places = [(self.index.places[gid], False) for gid in {g for g, _ in hits}]
                     similarity = max(s for _, s in hits)
@@ -151,10 +199,10 @@ class Resolver:
         admin1 = parsed.admin1_hint
         if stated or parsed.country_hint:
             cc = stated or parsed.country_hint
-            return _Scope(frozenset({cc}), cc, "stated", admin1 if cc == "US" else None)
+            return _Scope(frozenset({cc}), cc, "stated", admin1 if cc == "US" else self._province(cc, parsed))
         if network_country:
             return _Scope(frozenset({network_country}), network_country, "network",
-                          admin1 if network_country == "US" else None)
+                          admin1 if network_country == "US" else self._province(network_country, parsed))
         if admin1 in US_STATES:
             return _Scope(frozenset({"US"}), "US", "stated", admin1)
         region = region_countries(network_region, self.index.country_by_key, self.index.continent_of)
@@ -163,12 +211,19 @@ class Resolver:
             return _Scope(region, only, "network" if only else "region", None)
         return _Scope(None, None, "world", None)
 
+    def _province(self, country_code: str, parsed: ParsedName) -> str | None:
+        """The first-level division of a bracketed province or département code ("Pila (VC)": Piemonte), which
+        then tells same-named towns of other regions apart."""
+        if not parsed.province_hint:
+            return None
+        return self.index.province_admin1(country_code, parsed.province_hint)
+
     def _kind(self, parsed: ParsedName, scope: _Scope, stated_kind: str | None) -> KindMatch | None:
         if stated_kind and stated_kind not in CITY_LIKE_KINDS:
             kind = stated_kind if stated_kind in NON_CITY_KINDS else "other"
             return KindMatch(kind, "stated on the page")
         core_key = name_key(parsed.core)
-        match = detect_kind(core_key, scope.country_code, parsed.qualifiers)
+        match = detect_kind(core_key, scope.country_code, parsed.qualifiers) or abbreviation_kind(parsed.raw)
         if match:
             return match
         for stripped in strip_city_forms(core_key):  # "Kirklees Council", "Bezirksamt Neukölln"
@@ -224,13 +279,105 @@ class Resolver:
             return self._unresolved(scope, "unknown", "ambiguous", list(chosen.values()))
         return None
 
+    def _division(self, parsed: ParsedName, kind: KindMatch, scope: _Scope) -> int | None:
+        """The GeoNames id of the region, province or county a non-city member names ("Provincia di Torino",
+        "Région Occitanie", "Département du Vaucluse"), when exactly one division of the country has that
+        name; None for other kinds, without a country, or when unsure."""
+        if kind.kind not in _DIVISION_LEVEL or not scope.country_code:
+            return None
+        core = name_key(parsed.core)
+        keys = [core, *strip_city_forms(core)]
+        words = core.split()
+        marker = kind.marker.split()
+        if words[:len(marker)] == marker:
+            rest = words[len(marker):]
+        elif words[-len(marker):] == marker:
+            rest = words[:-len(marker)]
+        else:
+            rest = []
+        while rest and rest[0] in _CONNECTORS:
+            rest = rest[1:]
+        if rest:
+            keys.append(" ".join(rest))
+        level = _DIVISION_LEVEL[kind.kind]
+        if level == 2 and scope.country_code in MUNICIPAL_LEVEL2:
+            return None  # there level 2 is the municipality, not a county
+        for key in keys:
+            found = {d.geonameid for d in self.index.lookup_division(key, scope.country_code, level)}
+            if len(found) == 1:
+                return found.pop()
+            if found:
+                return None
+        return None
+
+    def _named_division(self, parsed: ParsedName, scope: _Scope) -> Decision | None:
+        """A name no place carries that is exactly a region's or province's name ("Val-de-Marne"): the division
+        itself is the member, never a town."""
+        if scope.basis not in ("stated", "network") or not scope.country_code:
+            return None
+        core = name_key(parsed.core)
+        divisions = {}
+        for key in (core, *strip_city_forms(core)):
+            divisions = {d.geonameid: d for d in self.index.lookup_division(key, scope.country_code)}
+            if divisions:
+                break
+        if len(divisions) != 1:
+            return None
+        d = next(iter(divisions.values()))
+        if d.level == 2 and d.country_code in MUNICIPAL_LEVEL2:  # Ørland kommune, a Dutch gemeente
+            return self._unresolved(scope, "city", "no_candidate", admin=d.geonameid)
+        return self._unresolved(scope, "region" if d.level == 1 else "county", "not_a_city", admin=d.geonameid)
+
+    def _municipality(self, place: Place, keys: list[str]) -> int | None:
+        """The municipality (GeoNames ADM2 where that level is the municipality) a resolved town is, by name,
+        within its first-level division."""
+        if place.country_code not in MUNICIPAL_LEVEL2:
+            return None
+        for key in [*keys, name_key(place.name)]:
+            found = {d.geonameid for d in self.index.lookup_division(key, place.country_code, 2)
+                     if not place.admin1 or d.admin1 == place.admin1}
+            if len(found) == 1:
+                return found.pop()
+        return None
+
+    def _resolve_spelling(self, parsed: ParsedName, scope: _Scope) -> Decision | None:
+        """The same name written with or without spaces, hyphens or apostrophes ("Neu Ulm" / Neu-Ulm / "Neuulm",
+        "Kamyanske" / Kam'yans'ke), within the country."""
+        for key, _ in self._variants(parsed):
+            squashed = key.replace(" ", "")
+            keys = [k for k in self.index.squashed_keys(scope.country_code, squashed) if k != key]
+            found: dict[int, tuple[Place, bool]] = {}
+            for k in keys:
+                for place, primary in self._find(k, scope) or []:
+                    found[place.geonameid] = (place, primary or found.get(place.geonameid, (place, False))[1])
+            if found:
+                return self._decide(list(found.values()), "stripped", scope, key=squashed)
+        return None
+
+    def _resolve_former_name(self, parsed: ParsedName, scope: _Scope) -> Decision | None:
+        """A historical or other-language name in brackets ("Kamianske (Dniprodzerzhynsk)", "Pressburg
+        (Bratislava)") when the name before it is not known: the bracketed name counts only where the gazetteer
+        lists it as an alternate name of a place, never as a place's own name, which would be a
+        disambiguator ("Vila Nova (Porto)") rather than the same town."""
+        for qualifier in parsed.qualifiers:
+            found = self._find(qualifier, scope)
+            if not found:
+                continue
+            aliases = [(p, False) for p, primary in found if not primary]
+            if aliases and len(aliases) == len(found):
+                decision = self._decide(aliases, "stripped", scope, key=qualifier)
+                if decision.resolved:
+                    return decision
+        return None
+
     # -- decisions ----------------------------------------------------------------------------------------
 
     def _ratio(self, scope: _Scope) -> float:
         return {"stated": self.policy.ratio_country, "network": self.policy.ratio_country,
                 "region": self.policy.ratio_region}.get(scope.basis, self.policy.ratio_world)
 
-    def _pick(self, places: list[Place], scope: _Scope, primary: set[int] | None = None) -> Place | None:
+    def _pick(self, places: list[Place], scope: _Scope, primary: set[int] | None = None,
+              key: str = "") -> Place | None:
         """The most populous place if it wins by the scope's margin. Within a country, a place whose primary
         name is the key also wins when every other candidate only carries it as an alternate name."""
         ranked = sorted(places, key=lambda p: (-p.population, p.geonameid))
@@ -240,16 +387,34 @@ class Resolver:
             return None
         if len(ranked) == 1:
             return top
+        in_country = scope.basis in ("stated", "network")
+        if primary and in_country and top.geonameid not in primary and self.policy.primary_name_guard:
+            # a place of that very name and a bigger one that only carries it as an alternate name: either
+            # may be meant ("Aulnay" vs Aulnay-sous-Bois, "Halle" vs Halle (Saale), "Mirano" vs Milan, Loury
+            # with alias "Luri" vs Luri) and neither is chosen, unless the name is a mere spelling of the
+            # bigger one's own name (one edit: Livadia, Livadeiá) and it is ten times bigger
+            biggest_primary = max(p.population for p in ranked if p.geonameid in primary)
+            spelling = bool(key) and OSA.distance(key, name_key(top.name)) <= 1  # Livadia / Livadeiá
+            ratio = self.policy.alias_over_primary_ratio
+            if not (spelling and top.population >= 10 * biggest_primary) and top.population < ratio * biggest_primary:
+                return None  # "Mirano" is an alternate name of Milan, and a town of its own
         if top.population > 0 and top.population >= self._ratio(scope) * ranked[1].population:
             return top
-        if primary is not None and scope.basis in ("stated", "network") and primary == {top.geonameid}:
+        if primary is not None and in_country and primary == {top.geonameid}:
             return top
         return None
 
     def _decide(self, found: list[tuple[Place, bool]], tag: str, scope: _Scope,
-                similarity: float = 1.0) -> Decision:
+                similarity: float = 1.0, key: str = "", raw_core: str = "") -> Decision:
         places = [p for p, _ in found]
-        pick = self._pick(places, scope, {p.geonameid for p, is_primary in found if is_primary})
+        pick = self._pick(places, scope, {p.geonameid for p, is_primary in found if is_primary}, key)
+        if pick is not None and raw_core and len(places) > 1:
+            # accents tell two same-keyed towns apart ("Paterno", Basilicata, vs "Paternò", Sicily): when the
+            # name as written is exactly another candidate's name and not the pick's, do not choose
+            written = _fold_case(raw_core)
+            same = {p.geonameid for p in places if _fold_case(p.name) == written}
+            if same and pick.geonameid not in same and name_key(pick.name) == name_key(raw_core):
+                pick = None
         if pick is None:
             reason = "ambiguous" if scope.basis in ("stated", "network") else "ambiguous_without_country"
             return self._unresolved(scope, "unknown", reason, places)
@@ -260,7 +425,8 @@ class Resolver:
         base = 0.85 * similarity if method == "fuzzy" else _METHOD_SCORE[method]
         return Decision(pick.geonameid, pick.name, pick.country_code, pick.population, "city", method,
                         round(base * _BASIS_FACTOR[scope.basis], 3), scope.country_code, scope.basis,
-                        len(places), _top(places))
+                        len(places), _top(places),
+                        admin_geonameid=self._municipality(pick, [key] if key else []))
 
     def _override(self, override, scope: _Scope) -> Decision:
         place = self.index.places.get(override.geonameid) if override.geonameid else None
@@ -272,10 +438,18 @@ class Resolver:
                         scope.country_code, scope.basis, 1 if place else 0, _top([place] if place else []))
 
     def _unresolved(self, scope: _Scope, kind: str, reason: str, places: list[Place] | None = None,
-                    parent: int | None = None) -> Decision:
+                    parent: int | None = None, admin: int | None = None) -> Decision:
         places = places or []
         return Decision(None, None, None, None, kind, "unresolved", 0.0, scope.country_code, scope.basis,
-                        len(places), _top(places), reason, parent)
+                        len(places), _top(places), reason, parent, admin)
+
+
+def _fold_case(text: str) -> str:
+    """Case and punctuation folded, accents kept: "PATERNÒ" and "Paternò" agree, "Paterno" does not."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFC", text).casefold()
+    return " ".join("".join(c if c.isalnum() else " " for c in folded).split())
 
 
 def _top(places: list[Place], n: int = 5) -> tuple[Candidate, ...]:

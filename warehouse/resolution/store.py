@@ -79,7 +79,7 @@ def refresh_member_resolutions(db_path: Path, overrides_path: Path | None = None
             rows.append([name, country, network_country, region, kind, resolver.version, d.country_code,
                          d.country_basis, d.geonameid, d.matched_name, d.matched_country, d.population,
                          d.member_kind, d.method, d.score, d.n_candidates, candidates, d.reason,
-                         d.parent_geonameid, now])
+                         d.parent_geonameid, now, d.admin_geonameid, d.denotes])
         with connect(db_path) as con:
             con.execute("BEGIN")
             insert_rows(con, "ref.member_resolutions", rows)

@@ -40,6 +40,8 @@ select
     resolutions.member_kind as resolved_member_kind,
     resolutions.candidates,
     resolutions.parent_geonameid,
+    resolutions.admin_geonameid,
+    resolutions.denotes as member_denotes,
     case
         when resolutions.geonameid is not null then null
         when resolutions.method is null then 'not_resolved'

@@ -26,6 +26,8 @@ select
     cast(resolution.resolution_method as varchar) as resolution_method,
     cast(resolution.resolution_score as double) as resolution_score,
     cast(resolution.n_candidates as bigint) as n_candidates,
+    cast(resolution.admin_geonameid as bigint) as admin_geonameid,
+    cast(resolution.member_denotes as varchar) as member_denotes,
     cast(mentions.source_url as varchar) as source_url,
     cast(mentions.first_seen as timestamp) as first_seen,
     cast(mentions.last_seen as timestamp) as last_seen,
