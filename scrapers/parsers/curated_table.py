@@ -5,7 +5,8 @@ the row's own source URL, so provenance stays per member.
 
 Options:
   columns        {field: column header}; fields: name (required), country, role, joined, left (the date a
-                 source gives for a departure: the row is a past member), member_kind, source_url. A mapped header missing from the file is a ParseError naming file and column.
+                 source gives for a departure: the row is a past member), member_kind, source_url. A mapped
+                 header missing from the file is a ParseError naming file and column.
                  With source_url mapped, every row must name its source (MemberMention.source_url);
                  otherwise the file's own URL is the source.
   sheet          XLSX only: sheet name (default: the first sheet)

@@ -259,7 +259,7 @@ def _functions(path, value) -> dict:
         if not isinstance(coding, dict):
             _fail(path, f"functions.{key}", f"expected {{value, source, note}} or true/false/null, got {coding!r}")
         code = coding.get("value")
-        if code not in FUNCTION_VALUES:
+        if not isinstance(code, str) or code not in FUNCTION_VALUES:
             _fail(path, f"functions.{key}.value", f"expected 'yes', 'no' or 'unknown' (quoted), got {code!r}")
         if code != "unknown" and not (isinstance(coding.get("source"), str) and coding["source"].strip()):
             _fail(path, f"functions.{key}.source", f"a coded {code!r} needs the source that says so")
