@@ -228,7 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
         "resolve", help="resolve a CSV of city names to GeoNames places (the pipeline's resolver)",
         description="Reads INPUT.csv with columns name,country_code (country_code may be blank; other columns "
                     "are kept) and writes it back with geonameid, matched_name, matched_country, population, "
-                    "member_kind, method, score (geonameid blank when unresolved). Uses the gazetteer of the "
+                    "member_kind, method, score, admin_geonameid (the division the name denotes, or the town's "
+                    "municipality where known), denotes and reason (geonameid blank when unresolved). Uses the "
+                    "gazetteer of the "
                     "data directory's working database, loading it first when missing.")
     resolve.add_argument("input", metavar="INPUT.csv", help="CSV with a name column and a country_code column")
     resolve.add_argument("--output", "-o", metavar="OUT.csv", help="write here (default: standard output)")
