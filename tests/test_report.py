@@ -130,6 +130,21 @@ def test_headline_matches_the_published_warehouse(two_runs):
     assert f'<div class="value">{resolved / members:.0%}</div>' in headline
 
 
+def test_quality_panel_lists_each_networks_coverage(two_runs):
+    # recomputed from the fact table and the registry's stated counts in dim_network
+    rows = _query(two_runs, """
+        SELECT n.network_id, count(m.member_id), n.stated_member_count
+        FROM marts.dim_network AS n LEFT JOIN marts.fct_membership AS m USING (network_id)
+        WHERE n.stated_member_count > 0 GROUP BY ALL HAVING count(m.member_id) > 0""")
+    page = _page(two_runs)
+    panel = page[page.index("Coverage per network"):]
+    assert len(rows) >= 20
+    for network_id, published, stated in rows:
+        row = (f'<tr><td>{network_id}</td><td class="num">{published:,}</td><td class="num">{stated:,}</td>'
+               f'<td>[^<]*</td><td>{published / stated:.0%}</td></tr>')
+        assert re.search(row, panel), network_id
+
+
 def test_overlap_heatmap_and_strongest_pair_agree_with_the_memberships(two_runs):
     # recomputed from the fact table, independently of metrics.network_overlap
     rows = _query(two_runs, """

@@ -40,6 +40,7 @@ def build_report(published_dir: Path, failed_checks: list[dict] | None = None) -
         history = data.history(p, HISTORY_METRICS, LAST_RUNS)
         runs = data.changes_by_run(p, LAST_RUNS)
         unresolved = data.unresolved(p)
+        coverage = data.network_coverage(p)
         figures = headline(networks, data.membership_totals(p), latest)
     finally:
         p.close()
@@ -50,7 +51,7 @@ def build_report(published_dir: Path, failed_checks: list[dict] | None = None) -
         representation_section(bands, why("size_bands", "")),
         timeline_section(founded, networks, why("timeline", "")),
         changes_section(history, runs, latest, why("history", ""), why("changes_by_run", "")),
-        quality_section(profile, networks, unresolved, latest, failed_checks, why("representation_profile", ""),
+        quality_section(profile, coverage, unresolved, latest, failed_checks, why("representation_profile", ""),
                         why("unresolved", "")),
     ]
     run_id = manifest.get("run_id", "unknown run")

@@ -68,8 +68,13 @@ class Published:
 def networks(p: Published) -> list[dict]:
     return p.rows("networks", """
         SELECT network_id, name, acronym, founded_year, scope, network_type, stated_member_count,
-               stated_member_count_as_of, n_members, n_members_resolved, latest_attempt_ok, coverage,
-               coverage_floor, n_functions_coded
+               n_members, n_members_resolved, latest_attempt_ok
+        FROM marts.dim_network ORDER BY network_id""")
+
+
+def network_coverage(p: Published) -> list[dict]:
+    return p.rows("network_coverage", """
+        SELECT network_id, n_members, stated_member_count, stated_member_count_as_of, coverage
         FROM marts.dim_network ORDER BY network_id""")
 
 
