@@ -127,17 +127,17 @@ def test_parquet_and_manifest_agree(first_run):
 def test_a_failing_network_keeps_its_last_good_members(first_run, tmp_path):
     data, _ = first_run
     db = data / "published" / "warehouse.duckdb"
-    before = _query(db, "SELECT count(*) FROM marts.fct_membership WHERE network_id = 'eurocities'")[0][0]
-    # a user registry override points Eurocities at a page that is not there any more
-    doc = yaml.safe_load((REPO / "scrapers/registry/networks/eurocities.yaml").read_text())
-    doc["sources"][0]["url"] = "https://eurocities.eu/cities-moved/"
-    (tmp_path / "eurocities.yaml").write_text(yaml.safe_dump(doc))
-    proc = _refresh(data, "--network", "eurocities", "--network", "icorn",
-                    extra_env={"TCN_REGISTRY": str(tmp_path / "eurocities.yaml")})
+    before = _query(db, "SELECT count(*) FROM marts.fct_membership WHERE network_id = 'iash'")[0][0]
+    # a user registry override points IASH at a page that is not there any more
+    doc = yaml.safe_load((REPO / "scrapers/registry/networks/iash.yaml").read_text())
+    doc["sources"][0]["url"] = "https://iash-eu.org/moved/"
+    (tmp_path / "iash.yaml").write_text(yaml.safe_dump(doc))
+    proc = _refresh(data, "--network", "iash", "--network", "icorn",
+                    extra_env={"TCN_REGISTRY": str(tmp_path / "iash.yaml")})
     assert proc.returncode == 0, proc.stderr[-3000:]
-    line = next(l for l in proc.stdout.splitlines() if l.startswith("eurocities "))
+    line = next(l for l in proc.stdout.splitlines() if l.startswith("iash "))
     assert "fetch_failed" in line and "not_in_snapshot" in proc.stdout
-    after = _query(db, "SELECT count(*) FROM marts.fct_membership WHERE network_id = 'eurocities'")[0][0]
+    after = _query(db, "SELECT count(*) FROM marts.fct_membership WHERE network_id = 'iash'")[0][0]
     assert after == before > 0
 
 
