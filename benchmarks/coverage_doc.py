@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks.doc_section import replace_section
 from scrapers.registry import load_registry
 
 REPO = Path(__file__).resolve().parent.parent
@@ -76,12 +77,9 @@ def table(found: list[dict]) -> str:
 
 def main(argv: list[str]) -> int:
     data_dir = Path(argv[0]) if argv else REPO / "data"
-    text = DOC.read_text(encoding="utf-8")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    found = rows(data_dir)
-    DOC.write_text(f"{head}{BEGIN}\n{table(found)}\n{END}{tail}", encoding="utf-8")
-    print(table(found))
+    body = table(rows(data_dir))
+    replace_section(DOC, BEGIN, END, body, "How complete the member lists are")
+    print(body)
     return 0
 
 

@@ -10,6 +10,8 @@ import json
 import sys
 from pathlib import Path
 
+from benchmarks.doc_section import replace_section
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO / "benchmarks" / "results"
 DOC = REPO / "docs" / "performance.md"
@@ -106,7 +108,7 @@ def cli_table(results: dict[str, dict]) -> list[str]:
 
 
 def render(results: dict[str, dict]) -> str:
-    parts = [BEGIN, "", "### Refreshes", "", *overview(results), "",
+    parts = ["", "### Refreshes", "", *overview(results), "",
              "### Per stage: first refresh into an empty data directory (gazetteer loaded, every member resolved)",
              "", *stage_table(results, "first"), "",
              "### Per stage: a refresh where every list changed (2% churn; bundled: not applicable, first shown)",
@@ -118,19 +120,12 @@ def render(results: dict[str, dict]) -> str:
     stamps = ", ".join(f"{s} {r.get('started_at', '?')}" for s, r in results.items())
     parts += [f"Measured: {stamps}. Cells: wall seconds (CPU seconds). Columns a→b: wall time at scale b over "
               "wall time at scale a (memberships grow 10x between synthetic scales). load1: the 1-minute load "
-              "average when a stage started, on 2 cores.", "", END]
+              "average when a stage started, on 2 cores.", ""]
     return "\n".join(parts)
 
 
 def update_doc(doc: Path = DOC) -> Path:
-    text = doc.read_text(encoding="utf-8") if doc.exists() else f"# Performance\n\n{BEGIN}\n{END}\n"
-    if BEGIN not in text or END not in text:
-        text = text.rstrip("\n") + f"\n\n{BEGIN}\n{END}\n"
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    doc.parent.mkdir(parents=True, exist_ok=True)
-    doc.write_text(head + render(load_results()) + tail, encoding="utf-8")
-    return doc
+    return replace_section(doc, BEGIN, END, render(load_results()), "Performance")
 
 
 if __name__ == "__main__":
