@@ -27,7 +27,7 @@ $(VENV_STAMP): $(UV) pyproject.toml uv.lock
 # dagster-dbt builds its assets from dbt's manifest; `dbt parse` needs no database. Parsed again only when the
 # dbt project changed; dagster-dbt copies this parse into a new data dir's dbt target (partial parse).
 DBT_SOURCES := $(shell find $(DBT_DIR)/models $(DBT_DIR)/macros $(DBT_DIR)/tests -type f) \
-	$(DBT_DIR)/dbt_project.yml $(DBT_DIR)/profiles.yml
+	$(DBT_DIR)/dbt_project.yml $(DBT_DIR)/profiles.yml $(DBT_DIR)/selectors.yml
 MANIFEST := $(DBT_DIR)/target/manifest.json
 
 manifest: $(MANIFEST)

@@ -12,6 +12,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.settings import configure_environment
+from warehouse.build_plan import RUN_ONLY, plan_build, project_fingerprint, record_build
 from warehouse.paths import data_paths
 
 WRITER_POOL = "duckdb_writer"
@@ -52,10 +53,15 @@ def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # one target folder per data dir, kept: dbt reuses its saved parse (partial_parse.msgpack) when the
     # project and the profile (the DuckDB path) are unchanged, instead of parsing everything again. A new
     # folder starts from the parse `make manifest` saved in dbt_project/target (dagster-dbt copies it).
-    invocation = dbt.cli(["build"], context=context, target_path=data_paths().dbt_target)
+    # what the run needs (warehouse/build_plan.py): a full refresh, every model, or only the run-keyed ones
+    paths = data_paths()
+    plan = plan_build(paths.working_db, context.run_id, project_fingerprint(DBT_PROJECT_DIR))
+    context.log.info(f"dbt build: {plan.kind}: {plan.reason}")
+    invocation = dbt.cli(["build", *plan.dbt_args], context=context, target_path=paths.dbt_target)
     # Events go to Dagster as dbt emits them, so Dagster stores them while dbt goes on building. Row counts
     # come from the line each model's post-hook logs just before the model's result event.
     counts: dict[tuple[str, ...], int] = {}
+    built: set[tuple[str, ...]] = set()
     for raw in read_ahead(invocation.stream_raw_events(), invocation.process):
         found = row_count_line(raw.raw_event.get("info", {}).get("msg", ""))
         if found:
@@ -68,7 +74,14 @@ def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
                 key = tuple(context.asset_key_for_output(event.output_name).path)
                 if key in counts:
                     event = event.with_metadata({**event.metadata, ROW_COUNT: counts[key]})
+                built.add(key)
             yield event
+    record_build(paths.working_db, plan)  # dbt succeeded (a failed build raised above)
+    # a run-only build leaves the marts as they are: they are current, from the last build that made them
+    for key in context.selected_asset_keys if plan.kind == RUN_ONLY else ():
+        if tuple(key.path) not in built:
+            yield dg.Output(None, output_name=context.assets_def.get_output_name_for_asset_key(key), metadata={
+                "tcn/build": f"{plan.kind}: not rebuilt, no input changed", "content_as_of_run": plan.content_run_id})
 
 
 class _Raised:

@@ -119,14 +119,15 @@ def sha(*parts: object) -> str:
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
 
 
-def build_fixture(db_path: Path) -> None:
+def build_fixture(db_path: Path, completed: set[str] | None = None) -> None:
+    """The raw and ref rows of the fixture; `completed` limits which runs get their completion marker."""
     con = duckdb.connect(str(db_path))
     try:
         con.execute(RAW_SCHEMA.read_text())
         for run_id, started, networks, complete in RUNS:
             con.execute("insert into raw.runs values (?, ?, 'replay', ?, ?)", [run_id, started, f"v-{run_id}", networks])
-            if complete:
-                con.execute("insert into raw.run_completions values (?, ?)", [run_id, started.replace(hour=1)])
+            if complete and (completed is None or run_id in completed):
+                complete_run(con, run_id, started)
             for network_id in ("net-a", "net-b", "net-c", "net-d"):
                 con.execute("insert into raw.registry_networks values (?, ?, ?, ?)",
                             [run_id, f"v-{run_id}", network_id, json.dumps(registry_doc(network_id))])
@@ -143,7 +144,7 @@ def build_fixture(db_path: Path) -> None:
                      sha("body", fetch_id), started.replace(minute=5), "fetch_failed" if failed else "ok",
                      None, 0 if failed else len(listed)])
                 for position, (name, country, joined, *left) in enumerate([] if failed else listed, start=1):
-                    con.execute("insert into raw.member_mentions (mention_id, fetch_id, run_id, network_id, "
+                    con.execute("insert into raw.mention_rows (mention_id, fetch_id, run_id, network_id, "
                                 "position, member_name, country, role, joined, member_kind, source_url, left_on) "
                                 "values (?, ?, ?, ?, ?, ?, ?, 'member', ?, null, ?, ?)",
                                 [sha(fetch_id, position), fetch_id, run_id, network_id, position, name, country,
@@ -170,6 +171,10 @@ def build_fixture(db_path: Path) -> None:
                  None if gid else "no_candidate", T1])
     finally:
         con.close()
+
+
+def complete_run(con, run_id: str, started: datetime) -> None:
+    con.execute("insert into raw.run_completions values (?, ?)", [run_id, started.replace(hour=1)])
 
 
 def dbt_executable() -> str:
@@ -474,3 +479,36 @@ def test_coverage_is_published_against_the_stated_count(built):
     assert rows(built.db_path, "select network_id, n_members, coverage, n_functions_coded from marts.dim_network "
                                "order by 1") == [
         ("net-a", 4, 0.5, 6), ("net-b", 2, None, 2), ("net-c", 3, 1.5, 0), ("net-d", 0, 0.0, 0)]
+
+
+# ---- incremental history ------------------------------------------------------------------------------------
+
+HISTORY_TABLES = {"metrics.metrics_history": "run_id, metric, key_kind, key",
+                  "intermediate.int_membership_as_of_run": "run_id, network_id, member_id",
+                  "metrics.membership_changes": "run_id, network_id"}
+
+
+def test_history_built_run_by_run_equals_a_full_refresh(tmp_path):
+    """The runs complete one at a time, each followed by a build that adds only the new run to the
+    incremental history models; a --full-refresh afterwards recomputes them from raw: same rows."""
+    db_path = tmp_path / "warehouse.duckdb"
+    build_fixture(db_path, completed=set())
+    select = ["--select", "+metrics_history", "--vars", BUILD_VARS]
+    rows_after_each_build = []
+    for run_id, started, _, complete in RUNS:
+        if not complete:
+            continue
+        con = duckdb.connect(str(db_path))
+        complete_run(con, run_id, started)
+        con.close()
+        result = run_dbt(["run", *select], db_path, tmp_path)
+        assert result.returncode == 0, result.stdout[-4000:]
+        rows_after_each_build.append(rows(db_path, "select count(distinct run_id) from metrics.metrics_history")[0][0])
+    assert rows_after_each_build == [1, 2, 3]  # each build added its run
+    incremental = {t: rows(db_path, f"select * from {t} order by {key}") for t, key in HISTORY_TABLES.items()}
+    assert len(incremental["metrics.metrics_history"]) > 30
+
+    result = run_dbt(["run", "--full-refresh", *select], db_path, tmp_path)
+    assert result.returncode == 0, result.stdout[-4000:]
+    full = {t: rows(db_path, f"select * from {t} order by {key}") for t, key in HISTORY_TABLES.items()}
+    assert full == incremental

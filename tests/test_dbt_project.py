@@ -180,7 +180,7 @@ def build_fixture(db_path: Path) -> None:
                  None if status == "ok" else "page contract failed", len(mentions)])
             for position, mention in enumerate(mentions, start=1):
                 name, country, role, joined, kind = (*mention, *MENTION_DEFAULTS[len(mention):])
-                con.execute("insert into raw.member_mentions (mention_id, fetch_id, run_id, network_id, position, member_name, country, role, joined, member_kind, source_url) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                con.execute("insert into raw.mention_rows (mention_id, fetch_id, run_id, network_id, position, member_name, country, role, joined, member_kind, source_url) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             [sha(fetch_id, position), fetch_id, run_id, network_id, position, name, country,
                              role, joined, kind, url])
         con.execute("insert into ref.gazetteer_versions values ('fixture', ?, ?, ?)",

@@ -284,7 +284,7 @@ def test_pipeline_step_writes_member_resolutions(gazetteer_db, tmp_path):
                     ['{"id": "net-de", "country_code": "de", "region": "Germany"}'])
         for i, (name, country, kind) in enumerate([("Stadt München", None, None), ("Landkreis Göttingen", None, None),
                                                    ("Roesalare", "Belgium", None), ("Göttingen", None, " county ")]):
-            con.execute("INSERT INTO raw.member_mentions (mention_id, fetch_id, run_id, network_id, position, member_name, country, role, joined, member_kind, source_url) VALUES (?, 'f', 'r1', 'net-de', ?, ?, ?, 'member', null, ?, 'u')",
+            con.execute("INSERT INTO raw.mention_rows (mention_id, fetch_id, run_id, network_id, position, member_name, country, role, joined, member_kind, source_url) VALUES (?, 'f', 'r1', 'net-de', ?, ?, ?, 'member', null, ?, 'u')",
                         [f"m{i}", i, name, country, kind])
     finally:
         con.close()

@@ -31,8 +31,18 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
 def ensure_schema(path: Path) -> None:
     """Create the raw and ref tables if missing (DDL outside any load transaction)."""
     with connect(path) as con:
+        _rename_old_mention_table(con)
         con.execute(schema_sql())
         con.execute("CHECKPOINT")
+
+
+def _rename_old_mention_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Data dirs made before content-addressed mentions hold raw.member_mentions as a table: it becomes
+    raw.mention_rows (its rows kept), and raw.member_mentions the view over both stores."""
+    old = con.execute("""SELECT 1 FROM information_schema.tables WHERE table_schema = 'raw'
+                         AND table_name = 'member_mentions' AND table_type = 'BASE TABLE'""").fetchone()
+    if old:
+        con.execute("ALTER TABLE raw.member_mentions RENAME TO mention_rows")
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list], columns: str | None = None) -> None:

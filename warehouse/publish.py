@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.build_plan import last_build
 from warehouse.db import connect
 from warehouse.paths import DataPaths
 
@@ -147,6 +148,14 @@ def _write_json_atomically(payload: dict, target: Path) -> None:
     os.replace(tmp, target)
 
 
+def _build_entry(db: Path, run_id: str) -> dict | None:
+    """How dbt built this run (warehouse/build_plan.py): a run-only build says which run the marts are from."""
+    build = last_build(db, run_id)
+    if build is None or build["run_id"] != run_id:
+        return None
+    return {"kind": build["kind"], "reason": build["reason"], "content_as_of_run": build["content_run_id"]}
+
+
 def publish(paths: DataPaths, run_id: str) -> dict:
     """Publish every marts/metrics table; returns the manifest written."""
     for folder in (paths.published, paths.parquet):
@@ -175,7 +184,8 @@ def publish(paths: DataPaths, run_id: str) -> dict:
             _stage_duckdb_copy(con, tables, paths.published_db, staged)
         manifest = {"schema_version": MANIFEST_SCHEMA_VERSION, "run_id": run_id,
                     "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                    "duckdb": paths.published_db.name, "tables": entries}
+                    "duckdb": paths.published_db.name, "build": _build_entry(paths.working_db, run_id),
+                    "tables": entries}
         for tmp, _ in staged:
             _share_with_group(tmp)
         _write_json_atomically(manifest, paths.published / NEXT_MANIFEST)  # the journal: renames start now

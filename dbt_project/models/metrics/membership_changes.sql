@@ -1,3 +1,4 @@
+{{ config(tags=['run_keyed']) }}
 -- Metric 9: per complete run and network it attempted: who joined and who left (from the spells), and the
 -- member count before and after. A failed attempt changes nothing: its members carry over.
 with attempts as (
@@ -33,10 +34,11 @@ departed as (
     group by network_id, ended_by_run_id
 ),
 
+-- a row for every good run the observations were built for (0 when its list holds past members only); a run
+-- built run-only (nothing changed, see warehouse/build_plan.py) has none and carries the last list forward
 listed as (
-    select network_id, run_id, count(*) as n_members
+    select network_id, run_id, count(*) filter (where left_on is null) as n_members
     from {{ ref('int_member_observations') }}
-    where left_on is null
     group by network_id, run_id
 ),
 
@@ -47,7 +49,7 @@ counted as (
         coalesce(joined.n_joined, 0) as n_joined,
         coalesce(departed.n_left, 0) as n_left,
         -- members after the run: the run's own list when good, else the last good list before it
-        last_value(case when attempts.is_good then coalesce(listed.n_members, 0) end ignore nulls) over (
+        last_value(case when attempts.is_good then listed.n_members end ignore nulls) over (
             partition by attempts.network_id order by attempts.run_seq
             rows between unbounded preceding and current row
         ) as members_after

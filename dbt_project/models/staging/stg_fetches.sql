@@ -1,3 +1,4 @@
+{{ config(tags=['run_keyed']) }}
 -- Fetch attempts of complete runs.
 select
     fetch_id,

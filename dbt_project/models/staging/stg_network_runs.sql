@@ -1,3 +1,4 @@
+{{ config(tags=['run_keyed']) }}
 -- Network verdicts of complete runs.
 select
     run_id,

@@ -1,3 +1,4 @@
+{{ config(tags=['run_keyed']) }}
 -- Complete runs only: a run becomes visible downstream once its completion marker exists.
 with completions as (
     select run_id, min(completed_at) as completed_at
