@@ -95,6 +95,21 @@ def stage_table(results: dict[str, dict], refresh: str) -> list[str]:
     return lines
 
 
+def history_table(results: dict[str, dict]) -> list[str]:
+    """Per refresh: the build the plan chose, the dbt build, and the models that read every run."""
+    lines = ["| scale | refresh | build | dbt build s | history models s | of which |", "|---|---|---|---:|---:|---|"]
+    for scale, r in results.items():
+        for i, ref in enumerate(r["refreshes"], start=1):
+            dbt = _stage(ref, "dbt build") or {}
+            extra = dbt.get("extra") or {}
+            if "build_kind" not in extra:
+                continue
+            parts = ", ".join(f"{k} {v:g}" for k, v in sorted(extra["history_models"].items(), key=lambda kv: -kv[1]))
+            lines.append(f"| {scale} | {i}. {ref['refresh']} | {extra['build_kind']} | {_secs(dbt.get('wall_s'))} | "
+                         f"{_secs(extra['history_models_s'])} | {parts} |")
+    return lines if len(lines) > 2 else []
+
+
 def cli_table(results: dict[str, dict]) -> list[str]:
     bundled = results.get("bundled", {})
     if not bundled.get("cli"):
@@ -114,6 +129,9 @@ def render(results: dict[str, dict]) -> str:
              "### Per stage: a refresh where every list changed (2% churn; bundled: not applicable, first shown)",
              "", *stage_table(results, "churn"), "",
              "### Per stage: no-change refresh (the same files again)", "", *stage_table(results, "no-change"), ""]
+    history = history_table(results)
+    if history:
+        parts += ["### Build plan and history models per refresh (node execution time in dbt)", "", *history, ""]
     cli = cli_table(results)
     if cli:
         parts += ["### The real CLI (Dagster in process)", "", *cli, ""]

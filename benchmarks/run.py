@@ -8,7 +8,7 @@ registry files passed through TCN_REGISTRY), so they go through the same code as
 
 Each scale runs refreshes into a fresh data directory: `first` (the gazetteer is loaded, every member is
 resolved), for synthetic scales `churn` (2% of every list replaced: every page changed) and then
-`no-change` (the same files again). Each refresh calls the functions the Dagster assets call, in their
+`no-change` (the same files again; `--no-change-runs N` repeats it). Each refresh calls the functions the Dagster assets call, in their
 order: gazetteer, registry, scrape (fetch+parse, raw load, resolution), `dbt build` (the real subprocess,
 with the orchestrator's target folder and environment), publish, report. Per stage it prints wall seconds,
 peak resident memory, rows and the 1-minute load average when the stage started (the machine has few cores
@@ -140,15 +140,24 @@ def _metrics_nodes(manifest: dict) -> set[str]:
     return models | tests
 
 
-def dbt_stages(paths, log: Path) -> list[Stage]:
-    """The real `dbt build` subprocess, as dagster-dbt starts it; its node timings split metrics from the
-    rest, and what is left of the wall time is dbt's start-up, parse and per-node bookkeeping."""
+# the models that read every run (history): their time per build shows whether history grows with the runs
+HISTORY_MODELS = ("stg_member_mentions", "int_network_good_runs", "int_member_observations", "int_membership_spells",
+                  "int_membership_as_of_run", "membership_changes", "metrics_history")
+
+
+def dbt_stages(paths, run_id: str, log: Path) -> list[Stage]:
+    """The real `dbt build` subprocess, as dagster-dbt starts it, with the build plan the dbt asset uses
+    (warehouse/build_plan.py); its node timings split metrics from the rest, and what is left of the wall time
+    is dbt's start-up, parse and per-node bookkeeping."""
+    from warehouse.build_plan import plan_build, project_fingerprint, record_build
+
+    plan = plan_build(paths.working_db, run_id, project_fingerprint(DBT_PROJECT_DIR))
     target = paths.dbt_target
     env = {**os.environ, "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target), "DBT_LOG_FORMAT": "json",
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONUNBUFFERED": "1",
            "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR), "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
            "TCN_DUCKDB_PATH": str(paths.working_db)}
-    build, code = run_child("dbt build", [_bin("dbt"), "build", "--select", "fqn:*"], env=env,
+    build, code = run_child("dbt build", [_bin("dbt"), "build", *plan.dbt_args, "--select", "fqn:*"], env=env,
                             cwd=DBT_PROJECT_DIR, output=log)
     text = log.read_text(encoding="utf-8", errors="replace")
     # dbt says why it could not reuse its last parse; silence means it did
@@ -158,6 +167,7 @@ def dbt_stages(paths, log: Path) -> list[Stage]:
     if code != 0:
         build.note = f"FAILED (exit {code}), see {log}"
         return [build]
+    record_build(paths.working_db, plan)
     results = json.loads((target / "run_results.json").read_text())["results"]
     manifest = json.loads((target / "manifest.json").read_text())
     metrics_ids = _metrics_nodes(manifest)
@@ -172,8 +182,12 @@ def dbt_stages(paths, log: Path) -> list[Stage]:
     overhead = Stage("dbt start-up+parse", build.wall_s - metric_s - other_s, None, build.peak_rss_mb, None,
                      build.load1,
                      f"{parse}; the rest of the wall time: per-node bookkeeping included")
-    build.rows, build.note = memberships, f"{len(results)} nodes; rows = marts.fct_membership"
-    build.extra = {"models_and_tests_s": round(other_s, 2), "metrics_s": round(metric_s, 2), "parse": parse}
+    build.rows, build.note = memberships, f"{plan.kind} build, {len(results)} nodes; rows = marts.fct_membership"
+    history = {r["unique_id"].split(".")[-1]: round(r["execution_time"], 2) for r in results
+               if r["unique_id"].startswith("model.") and r["unique_id"].split(".")[-1] in HISTORY_MODELS}
+    build.extra = {"models_and_tests_s": round(other_s, 2), "metrics_s": round(metric_s, 2), "parse": parse,
+                   "build_kind": plan.kind, "history_models_s": round(sum(history.values()), 2),
+                   "history_models": history}
     slowest = sorted(results, key=lambda r: -r["execution_time"])[:8]
     build.extra["slowest"] = {r["unique_id"].split(".")[-1][:60]: round(r["execution_time"], 2) for r in slowest}
     models = Stage("dbt models+tests", other_s, None, build.peak_rss_mb, memberships, build.load1,
@@ -208,7 +222,7 @@ def refresh(paths, run_id: str, network_ids: list[str] | None, log_dir: Path, re
         s.rows, s.note = len(selected), f"{len(registry)} networks in the registry"
     stages.append(s)
     stages += scrape_stages(db, run_id, registry, network_ids)
-    stages += dbt_stages(paths, log_dir / f"dbt-{run_id}.log")
+    stages += dbt_stages(paths, run_id, log_dir / f"dbt-{run_id}.log")
     with stage("publish") as s:
         manifest = publish(paths, run_id)
         s.rows = sum(t["rows"] for t in manifest["tables"])
@@ -348,7 +362,7 @@ def resolve_100k(data_dir: Path, env: dict) -> Stage:
     return record
 
 
-def run_scale(scale: str, work: Path, report: bool = True) -> dict:
+def run_scale(scale: str, work: Path, report: bool = True, no_change_runs: int = 1) -> dict:
     from orchestration.settings import configure_environment
 
     if work.exists():
@@ -357,14 +371,14 @@ def run_scale(scale: str, work: Path, report: bool = True) -> dict:
     os.environ.pop("TCN_REGISTRY", None)
     info: dict = {"scale": scale}
     network_ids = None
-    plan = ["first", "no-change"]
+    plan = ["first", *["no-change"] * no_change_runs]
     if scale != "bundled":
         info.update(write_synthetic(scale, work / "synthetic", 0))
         os.environ["TCN_REGISTRY"] = str(work / "synthetic" / "registry")
         from scrapers.registry import load_registry
 
         network_ids = sorted(n for n in load_registry().networks if n.startswith("syn-"))
-        plan = ["first", "churn", "no-change"]
+        plan = ["first", "churn", *["no-change"] * no_change_runs]
     paths = configure_environment(work / "data")
     started = datetime.now(timezone.utc)
     refreshes = []
@@ -394,12 +408,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=SCALES, required=True)
     parser.add_argument("--work-dir", help="scratch folder, emptied first (default: a temp folder per scale)")
+    parser.add_argument("--no-change-runs", type=int, default=1,
+                        help="no-change refreshes at the end (e.g. 8 at 1m: ten runs, to see whether history grows)")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite the tables in docs/performance.md")
     parser.add_argument("--no-report", action="store_true",
                         help="leave out the HTML report stage (its network graph grows with networks squared)")
     args = parser.parse_args(argv)
     work = Path(args.work_dir or Path(os.environ.get("TMPDIR", "/tmp")) / f"tcn-bench-{args.scale}").resolve()
-    result = run_scale(args.scale, work, report=not args.no_report)
+    result = run_scale(args.scale, work, report=not args.no_report, no_change_runs=args.no_change_runs)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     out = RESULTS_DIR / f"{args.scale}.json"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -1,30 +1,10 @@
 """Raw layer: append-only, idempotent per run and network, every mention traceable to its fetch."""
-from datetime import datetime
-
 import duckdb
 import pytest
 
-from scrapers.collect import FetchRecord, NetworkResult
-from scrapers.model import FetchedResponse, MemberMention, SourceSpec
+from raw_fixtures import FakeRegistry as _Registry, network_result as _result
 from warehouse.db import ensure_schema
 from warehouse.raw_load import complete_run, load_network, refresh_text_keys, start_run
-
-
-class _Registry:  # the two attributes start_run reads
-    version = "v-test"
-    networks = {}
-
-
-def _result(network_id: str, names: list[str], ok: bool = True) -> NetworkResult:
-    spec = SourceSpec(network_id, f"https://{network_id}.example/members", "html", "html_list",
-                      (f"{network_id}.example",))
-    body = "".join(f"<li>{n}</li>" for n in names).encode()
-    resp = FetchedResponse(spec.url, spec.url, 200 if ok else 503, {"Content-Type": "text/html"},
-                           body if ok else b"", None if ok else "http_503", datetime(2026, 1, 1))
-    mentions = [MemberMention(n, "Germany", source_url=spec.url) for n in names] if ok else []
-    record = FetchRecord(spec, resp, "1", "ok" if ok else "fetch_failed",
-                         None if ok else f"{network_id}: fetching failed: http_503", mentions)
-    return NetworkResult(network_id, [record])
 
 
 @pytest.fixture
@@ -113,3 +93,37 @@ def test_unchanged_lists_and_drops_are_judged_against_the_last_good_run(db):
 def test_a_drift_threshold_out_of_range_is_refused(db):
     with pytest.raises(ValueError, match="max_drop"):
         _run(db, "r1", ["Kiel"], max_drop=1.5)
+
+
+def test_an_unchanged_list_is_stored_once_and_every_run_still_sees_it(db):
+    for run_id, names in (("run-1", ["Berlin", "Köln"]), ("run-2", ["Berlin", "Köln"]), ("run-3", ["Berlin"])):
+        start_run(db, run_id, "replay", _Registry, ["a"])
+        load_network(db, run_id, _result("a", names))
+        complete_run(db, run_id)
+    assert _count(db, "raw.mention_sets") == 3  # two for the list of runs 1 and 2, one for run 3's
+    with duckdb.connect(str(db), read_only=True) as con:
+        per_run = con.execute("SELECT run_id, list(member_name ORDER BY position) FROM raw.member_mentions "
+                              "GROUP BY run_id ORDER BY run_id").fetchall()
+        ids = con.execute("SELECT count(DISTINCT mention_id), count(*) FROM raw.member_mentions").fetchone()
+        contents = con.execute("SELECT network_id, count(DISTINCT content_sha256) FROM raw.network_runs "
+                               "GROUP BY network_id").fetchall()
+    assert per_run == [("run-1", ["Berlin", "Köln"]), ("run-2", ["Berlin", "Köln"]), ("run-3", ["Berlin"])]
+    assert ids == (5, 5)  # each run's mention keeps its own id (fetch id + position)
+    assert contents == [("a", 2)]
+
+
+def test_a_data_dir_from_before_content_sets_keeps_its_mentions(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:  # the table as older releases created it
+        con.execute("CREATE SCHEMA raw")
+        con.execute("CREATE TABLE raw.member_mentions (mention_id VARCHAR, fetch_id VARCHAR, run_id VARCHAR, "
+                    "network_id VARCHAR, position INTEGER, member_name VARCHAR, country VARCHAR, role VARCHAR, "
+                    "joined VARCHAR, member_kind VARCHAR, source_url VARCHAR)")
+        con.execute("INSERT INTO raw.member_mentions VALUES ('m1', 'f1', 'old-run', 'a', 0, 'Kiel', null, "
+                    "'member', null, null, 'https://a.example/members')")
+    ensure_schema(path)
+    start_run(path, "run-new", "replay", _Registry, ["a"])
+    load_network(path, "run-new", _result("a", ["Berlin"]))
+    with duckdb.connect(str(path), read_only=True) as con:
+        seen = con.execute("SELECT run_id, member_name FROM raw.member_mentions ORDER BY run_id").fetchall()
+    assert seen == [("old-run", "Kiel"), ("run-new", "Berlin")]
