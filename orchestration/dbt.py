@@ -4,6 +4,7 @@ import queue
 import subprocess
 import sys
 import threading
+from graphlib import TopologicalSorter
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -58,10 +59,30 @@ def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     plan = plan_build(paths.working_db, context.run_id, project_fingerprint(DBT_PROJECT_DIR))
     context.log.info(f"dbt build: {plan.kind}: {plan.reason}")
     invocation = dbt.cli(["build", *plan.dbt_args], context=context, target_path=paths.dbt_target)
+    if plan.kind != RUN_ONLY:
+        yield from dbt_events(context, invocation)
+        record_build(paths.working_db, plan)  # dbt succeeded (a failed build raised above)
+        return
+    # A run-only build leaves the marts as they are: current, from the build that last made them. Dagster
+    # wants a multi-asset's outputs in topological order, so this build's few events are held and the models
+    # it did not rebuild are recorded in their place among the ones it did.
+    events = list(dbt_events(context, invocation))
+    record_build(paths.working_db, plan)
+    outputs = {context.asset_key_for_output(e.output_name): e for e in events if isinstance(e, dg.Output)}
+    selected = context.selected_asset_keys
+    deps = {key: context.assets_def.asset_deps.get(key, set()) & selected for key in selected}
+    for key in TopologicalSorter(deps).static_order():
+        yield outputs.get(key) or dg.Output(None, output_name=context.assets_def.get_output_name_for_asset_key(key),
+                                            metadata={"tcn/build": "run_only: not rebuilt, no input changed",
+                                                      "content_as_of_run": plan.content_run_id})
+    yield from (e for e in events if not isinstance(e, dg.Output))
+
+
+def dbt_events(context: dg.AssetExecutionContext, invocation) -> Iterator:
+    """Dagster events of a running dbt invocation, as dbt emits them, with each model's row count."""
     # Events go to Dagster as dbt emits them, so Dagster stores them while dbt goes on building. Row counts
     # come from the line each model's post-hook logs just before the model's result event.
     counts: dict[tuple[str, ...], int] = {}
-    built: set[tuple[str, ...]] = set()
     for raw in read_ahead(invocation.stream_raw_events(), invocation.process):
         found = row_count_line(raw.raw_event.get("info", {}).get("msg", ""))
         if found:
@@ -74,14 +95,7 @@ def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
                 key = tuple(context.asset_key_for_output(event.output_name).path)
                 if key in counts:
                     event = event.with_metadata({**event.metadata, ROW_COUNT: counts[key]})
-                built.add(key)
             yield event
-    record_build(paths.working_db, plan)  # dbt succeeded (a failed build raised above)
-    # a run-only build leaves the marts as they are: they are current, from the last build that made them
-    for key in context.selected_asset_keys if plan.kind == RUN_ONLY else ():
-        if tuple(key.path) not in built:
-            yield dg.Output(None, output_name=context.assets_def.get_output_name_for_asset_key(key), metadata={
-                "tcn/build": f"{plan.kind}: not rebuilt, no input changed", "content_as_of_run": plan.content_run_id})
 
 
 class _Raised:

@@ -22,8 +22,6 @@ from warehouse.namekey import name_key
 
 FETCH_COLUMNS = ("fetch_id, run_id, network_id, url, final_url, status, error, bytes, sha256, fetched_at, parser, "
                  "parser_version, parse_status, parse_error, n_mentions, etag, last_modified, mentions_sha256")
-NETWORK_RUN_COLUMNS = ("run_id, network_id, status, n_members, members_sha256, previous_good_run_id, "
-                       "previous_good_members, message, content_sha256")
 
 
 def _sha256(*parts: str) -> str:
@@ -108,7 +106,9 @@ def _load_one(con, run_id: str, result: NetworkResult, max_drop: float, accept_d
         [list(mention_sets), [row[0] for row in fetch_rows]]).fetchall()}
     insert_rows(con, "raw.mention_sets", [[d, pos, *m] for d, rows in mention_sets.items() if d not in known
                                           for pos, m in enumerate(rows)])
-    con.execute(f"INSERT INTO raw.network_runs ({NETWORK_RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    con.execute("INSERT INTO raw.network_runs (run_id, network_id, status, n_members, members_sha256, "
+                "previous_good_run_id, previous_good_members, message, content_sha256) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [run_id, result.network_id, verdict.status, verdict.n_members, result.members_sha256,
                  previous.run_id if previous else None, previous.n_members if previous else None,
                  verdict.message, content])
