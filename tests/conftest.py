@@ -39,3 +39,27 @@ def data_dir(tmp_path, gazetteer_db) -> Path:
     root.mkdir()
     shutil.copy(gazetteer_db, root / "warehouse.duckdb")
     return root
+
+
+@pytest.fixture(scope="session")
+def refreshed_data_dir(tmp_path_factory, gazetteer_db):
+    """A data dir after one real `tcn refresh` of the bundled snapshots, made once per session: modules that
+    need a refreshed warehouse copy it (`copy_data_dir`) instead of running the same first refresh again.
+    Returns (data dir, the refresh's CompletedProcess)."""
+    import subprocess
+    import sys
+
+    data = tmp_path_factory.mktemp("refreshed") / "data"
+    data.mkdir()
+    shutil.copy(gazetteer_db, data / "warehouse.duckdb")
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "TCN_REGISTRY", "TCN_DATA_DIR")}
+    proc = subprocess.run([str(Path(sys.executable).parent / "tcn"), "refresh", "--data-dir", str(data)], env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return data, proc
+
+
+def copy_data_dir(source: Path, target: Path) -> Path:
+    """A private copy of a data dir (working database, Dagster run storage, publication, dbt target)."""
+    shutil.copytree(source, target, symlinks=True)
+    return target

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 import yaml
 
+from conftest import copy_data_dir
 from scrapers.registry import load_registry
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,15 +38,10 @@ def _golden_networks_listing(name: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def first_run(tmp_path_factory, gazetteer_db):
-    import shutil
-
-    data = tmp_path_factory.mktemp("e2e") / "data"
-    data.mkdir()
-    shutil.copy(gazetteer_db, data / "warehouse.duckdb")
-    proc = _refresh(data)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return data, proc
+def first_run(tmp_path_factory, refreshed_data_dir):
+    """A copy of the session's refreshed data dir (one `tcn refresh` of the bundled snapshots) and its output."""
+    source, proc = refreshed_data_dir
+    return copy_data_dir(source, tmp_path_factory.mktemp("e2e") / "data"), proc
 
 
 def _query(db: Path, sql: str, params=()):

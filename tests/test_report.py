@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import stat
 import subprocess
@@ -17,6 +16,7 @@ import duckdb
 import pytest
 from plotly.offline import get_plotlyjs
 
+from conftest import copy_data_dir
 from warehouse.report import build_report
 from warehouse.report.cluster import average_linkage_order
 from warehouse.report.figures import NO_DATA, short_label
@@ -35,15 +35,12 @@ def _tcn(*args: str, extra_env: dict | None = None) -> subprocess.CompletedProce
 
 
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory, gazetteer_db) -> Path:
+def two_runs(tmp_path_factory, refreshed_data_dir) -> Path:
     """A data dir after two replayed refreshes (so history and changes have two runs); the report is built by
     the refresh job itself."""
-    data = tmp_path_factory.mktemp("report") / "data"
-    data.mkdir()
-    shutil.copy(gazetteer_db, data / "warehouse.duckdb")
-    for _ in range(2):
-        proc = _tcn("refresh", "--data-dir", str(data))
-        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    data = copy_data_dir(refreshed_data_dir[0], tmp_path_factory.mktemp("report") / "data")  # run 1
+    proc = _tcn("refresh", "--data-dir", str(data))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return data
 
 
