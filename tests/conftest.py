@@ -19,6 +19,17 @@ def pytest_configure(config):
 
 REPO = Path(__file__).resolve().parent.parent
 
+# The suite runs on two pytest-xdist workers, one module per worker at a time (pyproject: -n 2 --dist loadfile).
+# The longest modules go first, so one worker runs the fault suite while the other runs everything else.
+LONGEST_FIRST = ("test_faults.py", "test_end_to_end.py", "test_report.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item):
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+    items.sort(key=rank)  # stable: the order within and among the other modules is kept
+
 
 @pytest.fixture(scope="session")
 def gazetteer_db(tmp_path_factory) -> Path:

@@ -44,15 +44,16 @@ def format_summary(rows: list[dict]) -> str:
 
 
 def table_row_counts(db_path: Path, tables: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """Row counts of the given (schema, table) pairs that exist in the database; others are left out.
+    """Row counts of the given (schema, table) pairs (tables or views, e.g. raw.member_mentions) that exist in the
+    database; others are left out.
 
     Opens the file read-only for a moment: call it only when no writer holds the file (e.g. after dbt ended).
     """
     if not tables:
         return {}
     with connect(db_path, read_only=True) as con:
-        existing = set(con.execute(
-            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'").fetchall())
+        existing = set(con.execute("SELECT table_schema, table_name FROM information_schema.tables "
+                                   "WHERE table_type IN ('BASE TABLE', 'VIEW')").fetchall())
         counts = {}
         for schema, table in tables:
             if (schema, table) in existing:  # names come from information_schema, quoted anyway
