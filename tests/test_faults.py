@@ -1,6 +1,6 @@
 """Faults, on one real data dir, in order: SIGKILL at random points of fetch, raw load, dbt and publish; two
-refreshes at once; a network's site down for one run and back; and, all along, readers holding the published
-DuckDB and reading the Parquet files, checked at the end against every publication there was (at least ten
+refreshes at once; and, all along, readers holding the published DuckDB and reading the Parquet files (every
+0.2 s), checked at the end against every publication there was (at least ten
 back-to-back refreshes in all). A full publish failing on a full disk or an unwritable folder is tested on
 a small publication of its own.
 
@@ -21,8 +21,10 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import httpserver
@@ -149,7 +151,7 @@ with open(sys.argv[2], "a") as log:
         except Exception as exc:
             log.write(json.dumps({"error": repr(exc)}) + "\\n")
         log.flush()
-        time.sleep(0.05)
+        time.sleep(0.2)
 """
 
 PARQUET_READER = """
@@ -165,7 +167,7 @@ with open(sys.argv[2], "a") as log:
         except Exception as exc:
             log.write(json.dumps({"error": repr(exc)}) + "\\n")
         log.flush()
-        time.sleep(0.05)
+        time.sleep(0.2)
 """
 
 
@@ -191,11 +193,10 @@ def _stop_readers(world: World) -> None:
         process.wait()
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory, refreshed_data_dir):
+@contextmanager
+def open_world(root: Path, refreshed_data_dir, readers: bool) -> Iterator[World]:
     """The loopback sites, and a copy of the session's refreshed data dir: the faults start from a warehouse
-    with a publication, as the first refresh of this module used to make it."""
-    root = tmp_path_factory.mktemp("faults")
+    with a publication (the prepared refresh counts as the world's first). `readers`: start the three readers."""
     source, first = refreshed_data_dir
     data = copy_data_dir(source, root / "data")
     site_mode = {n: "up" for n in LOOP_MEMBERS}
@@ -207,7 +208,8 @@ def world(tmp_path_factory, refreshed_data_dir):
     w.refreshes.append((next(line.split()[1] for line in first.stdout.splitlines() if line.startswith("run ")),
                         None))  # the prepared refresh (not timed here)
     w.archive_manifest()
-    _start_readers(w)
+    if readers:
+        _start_readers(w)
     try:
         yield w
     finally:
@@ -215,6 +217,12 @@ def world(tmp_path_factory, refreshed_data_dir):
         for site in w.sites.values():
             site.__exit__(None, None, None)
         print("\nFIGURES", json.dumps(w.figures, indent=1, default=str))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, refreshed_data_dir):
+    with open_world(tmp_path_factory.mktemp("faults"), refreshed_data_dir, readers=True) as w:
+        yield w
 
 
 def _networks(ids: list[str]) -> list[str]:
@@ -563,7 +571,7 @@ def _wait_until_group_is_gone(pgid: int, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while _live_members(pgid):
         assert time.monotonic() < deadline, f"process group {pgid} still alive after SIGKILL"
-        time.sleep(0.05)
+        time.sleep(0.2)
 
 
 def test_sigkill_between_two_publish_renames_is_rolled_forward(world):
@@ -695,49 +703,6 @@ def _history(world: World, network_id: str) -> tuple[list, list]:
         left = con.execute("SELECT coalesce(sum(n_left), 0) FROM metrics.membership_changes WHERE network_id = ?",
                            [network_id]).fetchall()
     return spells, left[0][0]
-
-
-def test_a_site_down_for_one_run_then_back_loses_no_members(world):
-    live = ["--live", *_networks(sorted(LOOP_MEMBERS))]
-    first = refresh(world, *live)
-    assert first.returncode == 0, _ok(first)
-    expected = {n: [(m, True, None) for m in sorted(names)] for n, names in LOOP_MEMBERS.items()}
-    for network_id in LOOP_MEMBERS:
-        assert _history(world, network_id) == (expected[network_id], 0)
-
-    # run 2: one site refuses connections, one answers 503 to every try, the third is fine
-    port = world.sites["loop-refused"].port
-    world.sites["loop-refused"].__exit__(None, None, None)
-    world.site_mode["loop-5xx"] = "5xx"
-    down = refresh(world, *live)
-    assert down.returncode == 0, _ok(down)  # a failing network does not fail the run
-    summary = {line.split()[0]: line for line in down.stdout.splitlines() if line.startswith("loop-")}
-    assert "fetch_failed" in summary["loop-refused"] and "fetch_failed" in summary["loop-5xx"]
-    assert summary["loop-ok"].split()[1] in ("ok", "unchanged")
-    assert "loop-refused: fetching" in down.stdout and "connection_error" in down.stdout
-    assert "loop-5xx: fetching" in down.stdout and "retries_exhausted" in down.stdout
-    checks = _check_results(world, world.refreshes[-1][0])
-    assert checks["scraped_loop_refused"][0] is False and checks["scraped_loop_5xx"][0] is False
-    assert checks["scraped_loop_ok"][0] is True
-    assert checks["scraped_loop_refused"][1]["status"] == "fetch_failed"
-    assert any("connection_error" in e for e in checks["scraped_loop_refused"][1]["errors"])
-    assert any("retries_exhausted" in e for e in checks["scraped_loop_5xx"][1]["errors"])
-    for network_id in LOOP_MEMBERS:  # nobody "left": spells stay open, no departures counted
-        assert _history(world, network_id) == (expected[network_id], 0)
-
-    # run 3: both back
-    world.sites["loop-refused"] = Site(_site_routes(world.site_mode, "loop-refused"), port=port).__enter__()
-    world.site_mode["loop-5xx"] = "up"
-    back = refresh(world, *live)
-    assert back.returncode == 0, _ok(back)
-    summary = {line.split()[0]: line for line in back.stdout.splitlines() if line.startswith("loop-")}
-    assert all(summary[n].split()[1] in ("ok", "unchanged") for n in LOOP_MEMBERS), summary
-    checks = _check_results(world, world.refreshes[-1][0])
-    assert all(checks[f"scraped_{n.replace('-', '_')}"][0] for n in LOOP_MEMBERS)
-    for network_id in LOOP_MEMBERS:
-        assert _history(world, network_id) == (expected[network_id], 0)
-    world.figures["site_down"] = [line.strip() for line in down.stdout.splitlines()
-                                  if line.startswith("loop-") or "! loop-" in line]
 
 
 # ------------------------------------------------------------------------- readers, ten refreshes
