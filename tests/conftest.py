@@ -31,16 +31,35 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=rank)  # stable: the order within and among the other modules is kept
 
 
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """`build(folder)` run once per test session, whatever the number of xdist workers: the first worker to
+    get here builds under a lock, the others wait and reuse the folder (read-only; tests copy from it)."""
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the workers' common parent
+    folder, done = shared / name, shared / f"{name}.done"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def gazetteer_db(tmp_path_factory) -> Path:
     """A working database with the real GeoNames gazetteer loaded (about 20 s, once per session)."""
     from warehouse.db import ensure_schema
     from warehouse.gazetteer import load_gazetteer
 
-    db = tmp_path_factory.mktemp("gazetteer") / "warehouse.duckdb"
-    ensure_schema(db)
-    load_gazetteer(db)
-    return db
+    def build(folder: Path) -> None:
+        ensure_schema(folder / "warehouse.duckdb")
+        load_gazetteer(folder / "warehouse.duckdb")
+
+    return built_once(tmp_path_factory, "gazetteer", build) / "warehouse.duckdb"
 
 
 @pytest.fixture
@@ -60,14 +79,19 @@ def refreshed_data_dir(tmp_path_factory, gazetteer_db):
     import subprocess
     import sys
 
-    data = tmp_path_factory.mktemp("refreshed") / "data"
-    data.mkdir()
-    shutil.copy(gazetteer_db, data / "warehouse.duckdb")
-    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "TCN_REGISTRY", "TCN_DATA_DIR")}
-    proc = subprocess.run([str(Path(sys.executable).parent / "tcn"), "refresh", "--data-dir", str(data)], env=env,
-                          capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return data, proc
+    def build(folder: Path) -> None:
+        data = folder / "data"
+        data.mkdir()
+        shutil.copy(gazetteer_db, data / "warehouse.duckdb")
+        env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "TCN_REGISTRY", "TCN_DATA_DIR")}
+        proc = subprocess.run([str(Path(sys.executable).parent / "tcn"), "refresh", "--data-dir", str(data)],
+                              env=env, capture_output=True, text=True, timeout=900)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        (folder / "stdout.txt").write_text(proc.stdout, encoding="utf-8")
+
+    folder = built_once(tmp_path_factory, "refreshed", build)
+    return folder / "data", subprocess.CompletedProcess(["tcn", "refresh"], 0,
+                                                        (folder / "stdout.txt").read_text(encoding="utf-8"), "")
 
 
 def copy_data_dir(source: Path, target: Path) -> Path:
