@@ -19,7 +19,7 @@ def pytest_configure(config):
 
 REPO = Path(__file__).resolve().parent.parent
 
-# The suite runs on pytest-xdist workers, one module per worker at a time (pyproject: -n 3 --dist loadfile).
+# The suite runs on two pytest-xdist workers, one module per worker at a time (pyproject: -n 2 --dist loadfile).
 # The longest modules go first, so one worker runs the fault suite while the other runs everything else.
 LONGEST_FIRST = ("test_faults.py", "test_end_to_end.py", "test_report.py", "test_faults_site_down.py")
 
