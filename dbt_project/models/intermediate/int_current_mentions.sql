@@ -1,12 +1,12 @@
 -- Each network's members from its latest good run (a network that failed in the latest run keeps its last
 -- good data), with first_seen / last_seen: start times of the first and last good runs of that network in
--- which the member appeared.
+-- which the member appeared (runs of the same list version count each).
 with history as (
     select
         member_id,
         min(run_started_at) as first_seen,
-        max(run_started_at) as last_seen,
-        count(*) as n_runs_seen
+        max(last_started_at) as last_seen,
+        sum(n_runs) as n_runs_seen
     from {{ ref('int_member_observations') }}
     group by member_id
 )
@@ -14,8 +14,9 @@ with history as (
 select
     observations.member_id,
     observations.network_id,
-    observations.run_id,
-    observations.run_started_at,
+    -- the network's latest good run (the mention is the stored copy of that run's content)
+    observations.last_run_id as run_id,
+    observations.last_started_at as run_started_at,
     observations.mention_id,
     observations.position,
     observations.member_name,

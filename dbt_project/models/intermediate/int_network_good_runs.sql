@@ -22,13 +22,29 @@ fetch_stats as (
     group by run_id, network_id
 ),
 
--- counted on raw (one pass, no staging table), so a run-only build can judge a new run without rebuilding the
--- mentions of every run
+-- counted on raw, per stored content (one pass over each distinct content, not over every run that repeated
+-- it), so a run-only build can judge a new run without rebuilding or re-reading the mentions of every run
+content_sizes as (
+    select mentions_sha256, count(*) as n_mentions
+    from {{ source('raw', 'mention_sets') }}
+    group by mentions_sha256
+),
+
+row_counts as (  -- mentions stored one row per fetch (data dirs made before raw.mention_sets)
+    select fetch_id, count(distinct mention_id) as n_mentions
+    from {{ source('raw', 'mention_rows') }}
+    group by fetch_id
+),
+
 mention_stats as (
-    select run_id, network_id, count(distinct mention_id) as n_mentions
-    from {{ source('raw', 'member_mentions') }}
-    where run_id in (select run_id from {{ ref('stg_runs') }})
-    group by run_id, network_id
+    select
+        fetches.run_id,
+        fetches.network_id,
+        sum(coalesce(content_sizes.n_mentions, 0) + coalesce(row_counts.n_mentions, 0)) as n_mentions
+    from {{ ref('stg_fetches') }} as fetches
+    left join content_sizes on content_sizes.mentions_sha256 = fetches.mentions_sha256
+    left join row_counts on row_counts.fetch_id = fetches.fetch_id
+    group by fetches.run_id, fetches.network_id
 ),
 
 judged as (
@@ -42,6 +58,7 @@ judged as (
         coalesce(fetch_stats.n_fetches_ok, 0) as n_fetches_ok,
         coalesce(mention_stats.n_mentions, 0) as n_mentions,
         coalesce(fetch_stats.n_mentions_reported, 0) as n_mentions_reported,
+        contents.content_key,
         (
             coalesce(verdicts.is_good, true)  -- runs loaded before verdicts existed have none
             and coalesce(fetch_stats.n_fetches, 0) >= 1
@@ -54,6 +71,8 @@ judged as (
         on fetch_stats.run_id = attempted.run_id and fetch_stats.network_id = attempted.network_id
     left join mention_stats
         on mention_stats.run_id = attempted.run_id and mention_stats.network_id = attempted.network_id
+    left join {{ ref('stg_run_contents') }} as contents
+        on contents.run_id = attempted.run_id and contents.network_id = attempted.network_id
     left join {{ ref('stg_network_runs') }} as verdicts
         on verdicts.run_id = attempted.run_id and verdicts.network_id = attempted.network_id
 )

@@ -8,7 +8,11 @@ with past as (
 ),
 
 runs_seen as (
-    select member_id, count(*) as n_runs_seen, arg_max(run_id, run_seq) as last_run_id
+    select
+        member_id,
+        sum(n_runs) as n_runs_seen,
+        arg_min(run_id, version_seq) as first_run_id,
+        arg_max(last_run_id, version_seq) as last_run_id
     from past
     group by member_id
 )
@@ -24,7 +28,7 @@ select
     past.left_on,
     {{ published_date('past.joined') }} as valid_from,
     {{ published_date('past.left_on') }} as valid_to,
-    past.run_id as first_run_id,
+    runs_seen.first_run_id,
     runs_seen.last_run_id,
     runs_seen.n_runs_seen
 from past

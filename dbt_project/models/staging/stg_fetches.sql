@@ -15,7 +15,8 @@ select
     parser_version,
     parse_status,
     parse_error,
-    n_mentions
+    n_mentions,
+    mentions_sha256
 from {{ source('raw', 'fetches') }}
 where run_id in (select run_id from {{ ref('stg_runs') }})
 qualify row_number() over (partition by fetch_id order by fetched_at) = 1
