@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from scrapers.local_file import read_local
 from scrapers.model import FetchedResponse, MemberMention, SourceSpec
@@ -63,13 +64,13 @@ class NetworkResult:
     def notes(self) -> list[str]:
         return [r.note for r in self.records if r.note]
 
-    @property
+    @cached_property  # the loader asks several times; a result's records do not change once collected
     def members(self) -> list[tuple]:
         """The distinct members extracted, in a stable order."""
         return sorted({(m.member_name, m.country or "", m.role, m.joined or "", m.member_kind or "",
                         m.left_on or "") for m in self.mentions})
 
-    @property
+    @cached_property
     def members_sha256(self) -> str:
         """Hash of the extracted member list: unchanged lists hash alike whatever tokens the HTML carries."""
         return hashlib.sha256(repr(self.members).encode("utf-8")).hexdigest()

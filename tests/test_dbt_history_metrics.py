@@ -512,3 +512,26 @@ def test_history_built_run_by_run_equals_a_full_refresh(tmp_path):
     assert result.returncode == 0, result.stdout[-4000:]
     full = {t: rows(db_path, f"select * from {t} order by {key}") for t, key in HISTORY_TABLES.items()}
     assert full == incremental
+
+
+def test_run_keyed_tests_read_the_runs_this_build_added(built, tmp_path):
+    """A build's tests of the incremental history tables read the runs added since the last successful build
+    (raw.dbt_builds); rows of runs built before are not tested again (macros/runs_of_this_build.sql)."""
+    db_path = tmp_path / "warehouse.duckdb"
+    shutil.copy(built.db_path, db_path)
+    con = duckdb.connect(str(db_path))
+    # r2 was the last run of a successful build; r3 (and r4, incomplete) came after it
+    con.execute("insert into raw.dbt_builds values ('r2', 'incremental', 'test', 'v', 'v', 'p', 'r2', ?)", [T2])
+    for run_id in ("r1", "r3"):  # one duplicated row in an old run and one in the newest
+        con.execute("insert into metrics.metrics_history select * from metrics.metrics_history "
+                    "where run_id = ? and metric = 'members' and key = 'all'", [run_id])
+    con.close()
+    test = ["test", "--select", "metrics_history,test_name:unique_combination", "--vars", BUILD_VARS]
+    failed = run_dbt(test, db_path, tmp_path)
+    assert failed.returncode == 1 and "Got 1 result" in failed.stdout, failed.stdout[-3000:]  # r3 only
+
+    con = duckdb.connect(str(db_path))
+    con.execute("delete from raw.dbt_builds")  # no build recorded: every run is this build's
+    con.close()
+    failed = run_dbt(test, db_path, tmp_path)
+    assert failed.returncode == 1 and "Got 2 results" in failed.stdout, failed.stdout[-3000:]

@@ -27,16 +27,17 @@ class Verdict:
     message: str | None = None
 
 
-def previous_good(con, network_id: str) -> PreviousGood | None:
-    """The network's latest good verdict in a complete run."""
-    row = con.execute(
-        """SELECT nr.run_id, nr.n_members, nr.members_sha256
+def previous_good(con, network_ids: list[str]) -> dict[str, PreviousGood]:
+    """Each network's latest good verdict in a complete run (networks with none are left out)."""
+    rows = con.execute(
+        """SELECT nr.network_id, nr.run_id, nr.n_members, nr.members_sha256
            FROM raw.network_runs nr
            JOIN raw.run_completions c USING (run_id)
            JOIN raw.runs r USING (run_id)
-           WHERE nr.network_id = ? AND nr.status IN (SELECT unnest(?::VARCHAR[]))
-           ORDER BY r.started_at DESC LIMIT 1""", [network_id, list(GOOD_STATUSES)]).fetchone()
-    return PreviousGood(*row) if row else None
+           WHERE nr.network_id IN (SELECT unnest(?::VARCHAR[])) AND nr.status IN (SELECT unnest(?::VARCHAR[]))
+           QUALIFY row_number() OVER (PARTITION BY nr.network_id ORDER BY r.started_at DESC) = 1""",
+        [list(network_ids), list(GOOD_STATUSES)]).fetchall()
+    return {network_id: PreviousGood(*rest) for network_id, *rest in rows}
 
 
 def judge(result: NetworkResult, previous: PreviousGood | None, max_drop: float = DEFAULT_MAX_DROP,

@@ -1,7 +1,7 @@
 """One scrape run: record the registry, collect the networks, load them into raw, mark the run complete.
 
 Networks are collected concurrently (the fetcher keeps one request in flight per host, so sites on
-different hosts do not wait for each other) and loaded one at a time by this thread, the only writer. A
+different hosts do not wait for each other) and loaded in batches by this thread, the only writer. A
 network that fails, or is not done by the run's deadline, is recorded with its reason and the run goes on:
 the others' data lands and the failed one keeps its last good data downstream.
 """
@@ -24,6 +24,11 @@ from warehouse.raw_load import complete_run, load_networks, previous_fetches, re
 from warehouse.resolution.store import refresh_member_resolutions
 
 MAX_PARALLEL_NETWORKS = 8
+# Networks collected are loaded in batches: opening the file and each statement cost milliseconds, more than
+# a network's rows. A batch is loaded once it holds LOAD_BATCH networks, or LOAD_EVERY_S after the last load,
+# so slow sites never keep finished networks waiting long.
+LOAD_BATCH = 50
+LOAD_EVERY_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -91,17 +96,27 @@ def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "repl
     pool = ThreadPoolExecutor(max_workers=MAX_PARALLEL_NETWORKS, thread_name_prefix="collect")
     try:
         pending = {pool.submit(collect_network, nid, registry.get(nid).sources, fetcher): nid for nid in selected}
+        finished: list[NetworkResult] = []  # collected, not loaded yet
+        last_load = time.monotonic()
         while pending:
-            timeout = max(0.0, give_up_at - time.monotonic()) if give_up_at else None
-            done, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
-            if not done:  # deadline: record the unfinished networks as failed, keep what landed
+            wait_s = LOAD_EVERY_S if finished else None
+            if give_up_at:
+                wait_s = min(wait_s or LOAD_EVERY_S, max(0.0, give_up_at - time.monotonic()))
+            done, _ = wait(pending, timeout=wait_s, return_when=FIRST_COMPLETED)
+            if not done and give_up_at and time.monotonic() >= give_up_at:
+                # deadline: record the unfinished networks as failed, keep what landed
                 for future in pending:
                     future.cancel()
-                load([_deadline_result(registry, nid, deadline_s) for nid in pending.values()])
+                load(finished + [_deadline_result(registry, nid, deadline_s) for nid in pending.values()])
+                finished = []
                 break
             for future in done:
                 del pending[future]
-            load([future.result() for future in done])  # collect_network records failures instead of raising
+                finished.append(future.result())  # collect_network records failures instead of raising
+            if finished and (not pending or len(finished) >= LOAD_BATCH
+                             or time.monotonic() - last_load >= LOAD_EVERY_S):
+                load(finished)
+                finished, last_load = [], time.monotonic()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
         if own_fetcher:

@@ -2,7 +2,7 @@
 
 Mentions are stored once per distinct content (raw.mention_sets); a fetch points at its content.
 Idempotent: loading the same run (or the same network within a run) twice inserts nothing new. Each
-network is one transaction, so a crash leaves whole networks or nothing; a run becomes visible downstream
+batch of networks is one transaction, so a crash leaves whole networks or nothing; a run becomes visible downstream
 only when `complete_run` writes its marker.
 """
 from __future__ import annotations
@@ -20,6 +20,8 @@ from warehouse.drift import DEFAULT_MAX_DROP, Verdict, judge, previous_good
 from warehouse.namekey import name_key
 
 
+NETWORK_RUN_COLUMNS = ("run_id, network_id, status, n_members, members_sha256, previous_good_run_id, "
+                       "previous_good_members, message, content_sha256")
 FETCH_COLUMNS = ("fetch_id, run_id, network_id, url, final_url, status, error, bytes, sha256, fetched_at, parser, "
                  "parser_version, parse_status, parse_error, n_mentions, etag, last_modified, mentions_sha256")
 
@@ -61,44 +63,65 @@ def load_network(db_path: Path, run_id: str, result: NetworkResult, max_drop: fl
 
 def load_networks(db_path: Path, run_id: str, results: list[NetworkResult], max_drop: float = DEFAULT_MAX_DROP,
                   accept_drop: list[str] | tuple[str, ...] = ()) -> list[Verdict | None]:
-    """load_network for each of `results` over one connection, each network its own transaction, and one
-    checkpoint: opening the file and checkpointing cost more than loading a network of a few hundred rows."""
+    """load_network for each of `results`, as one transaction and one checkpoint: each statement and each
+    opening of the file costs milliseconds, more than the rows of a network, so a batch of networks shares
+    them. A crash leaves the whole batch or none of it; a network loaded before for this run is skipped."""
     with connect(db_path) as con:
-        verdicts = [_load_one(con, run_id, r, max_drop, r.network_id in accept_drop) for r in results]
+        verdicts = _load_batch(con, run_id, results, max_drop, accept_drop)
         con.execute("CHECKPOINT")
     return verdicts
 
 
-def _load_one(con, run_id: str, result: NetworkResult, max_drop: float, accept_drop: bool) -> Verdict | None:
-    already = con.execute(
-        "SELECT 1 FROM raw.network_runs WHERE run_id = ? AND network_id = ? LIMIT 1",
-        [run_id, result.network_id]).fetchone()
-    if already:
-        return None
-    previous = previous_good(con, result.network_id)
-    verdict = judge(result, previous, max_drop, accept_drop)
-    fetch_rows, body_rows, mention_sets = [], {}, {}
+def _fetch_rows(run_id: str, result: NetworkResult, bodies: dict, mention_sets: dict) -> list[list]:
+    """raw.fetches rows of one network; its bodies and mention sets are added to `bodies` / `mention_sets`."""
+    rows = []
     for rec in result.records:
         resp = rec.response
-        fetch_id = _sha256(run_id, result.network_id, rec.spec.url)
         digest = hashlib.sha256(resp.body).hexdigest() if resp.body else None
         if digest:
-            body_rows[digest] = [digest, resp.body, resp.headers.get("Content-Type")]
+            bodies[digest] = [digest, resp.body, resp.headers.get("Content-Type")]
         mentions = [[m.member_name, m.country, m.role, m.joined, m.member_kind, m.source_url or rec.spec.url,
                      m.left_on] for m in rec.mentions]
         mentions_digest = _mentions_sha256(mentions) if mentions else None
         if mentions_digest:
             mention_sets[mentions_digest] = mentions
-        fetch_rows.append([fetch_id, run_id, result.network_id, rec.spec.url, resp.final_url, resp.status,
-                           resp.error, len(resp.body), digest, resp.fetched_at, rec.spec.parser,
-                           rec.parser_version, rec.parse_status, rec.parse_error, len(rec.mentions),
-                           header(resp.headers, "ETag"), header(resp.headers, "Last-Modified"), mentions_digest])
-    content = _sha256(*sorted(f"{row[3]}\x1e{row[-1] or ''}" for row in fetch_rows))
+        rows.append([_sha256(run_id, result.network_id, rec.spec.url), run_id, result.network_id, rec.spec.url,
+                     resp.final_url, resp.status, resp.error, len(resp.body), digest, resp.fetched_at,
+                     rec.spec.parser, rec.parser_version, rec.parse_status, rec.parse_error, len(rec.mentions),
+                     header(resp.headers, "ETag"), header(resp.headers, "Last-Modified"), mentions_digest])
+    return rows
+
+
+def _load_batch(con, run_id: str, results: list[NetworkResult], max_drop: float,
+                accept_drop: list[str] | tuple[str, ...]) -> list[Verdict | None]:
+    network_ids = [r.network_id for r in results]
+    loaded = {r[0] for r in con.execute(
+        "SELECT network_id FROM raw.network_runs WHERE run_id = ? AND network_id IN (SELECT unnest(?::VARCHAR[]))",
+        [run_id, network_ids]).fetchall()}
+    previous = previous_good(con, network_ids)
+    verdicts: list[Verdict | None] = []
+    fetch_rows, network_rows, bodies, mention_sets = [], [], {}, {}
+    for result in results:
+        if result.network_id in loaded:
+            verdicts.append(None)
+            continue
+        loaded.add(result.network_id)
+        before = previous.get(result.network_id)
+        verdict = judge(result, before, max_drop, result.network_id in accept_drop)
+        rows = _fetch_rows(run_id, result, bodies, mention_sets)
+        fetch_rows += rows
+        content = _sha256(*sorted(f"{row[3]}\x1e{row[-1] or ''}" for row in rows))
+        network_rows.append([run_id, result.network_id, verdict.status, verdict.n_members, result.members_sha256,
+                             before.run_id if before else None, before.n_members if before else None,
+                             verdict.message, content])
+        verdicts.append(verdict)
+    if not network_rows:
+        return verdicts
     con.execute("BEGIN")
     insert_rows(con, "raw.fetches", fetch_rows, FETCH_COLUMNS)
-    new_bodies = [row for digest, row in body_rows.items() if not con.execute(
-        "SELECT 1 FROM raw.bodies WHERE sha256 = ?", [digest]).fetchone()]
-    insert_rows(con, "raw.bodies", new_bodies)
+    known_bodies = {r[0] for r in con.execute(
+        "SELECT sha256 FROM raw.bodies WHERE sha256 IN (SELECT unnest(?::VARCHAR[]))", [list(bodies)]).fetchall()}
+    insert_rows(con, "raw.bodies", [row for digest, row in bodies.items() if digest not in known_bodies])
     # content stored before is only pointed at: raw.fetches (small) says which contents exist
     known = {r[0] for r in con.execute(
         "SELECT DISTINCT mentions_sha256 FROM raw.fetches WHERE mentions_sha256 IN (SELECT unnest(?::VARCHAR[])) "
@@ -106,14 +129,9 @@ def _load_one(con, run_id: str, result: NetworkResult, max_drop: float, accept_d
         [list(mention_sets), [row[0] for row in fetch_rows]]).fetchall()}
     insert_rows(con, "raw.mention_sets", [[d, pos, *m] for d, rows in mention_sets.items() if d not in known
                                           for pos, m in enumerate(rows)])
-    con.execute("INSERT INTO raw.network_runs (run_id, network_id, status, n_members, members_sha256, "
-                "previous_good_run_id, previous_good_members, message, content_sha256) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, result.network_id, verdict.status, verdict.n_members, result.members_sha256,
-                 previous.run_id if previous else None, previous.n_members if previous else None,
-                 verdict.message, content])
+    insert_rows(con, "raw.network_runs", network_rows, NETWORK_RUN_COLUMNS)
     con.execute("COMMIT")
-    return verdict
+    return verdicts
 
 
 def refresh_text_keys(db_path: Path) -> int:

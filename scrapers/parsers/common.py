@@ -93,7 +93,8 @@ def clean_text(value) -> str:
         text = _joined_text(BeautifulSoup(text, "lxml"))
     # Cf: zero-width space, bidi overrides (U+202E), soft hyphen, BOM; Cc: stray control characters;
     # Cs: lone surrogates (from JSON "\ud800"), which no UTF-8 database or file can store
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc", "Cs") or ch in "\t\n\r")
+    if not text.isprintable():  # False for every Cf, Cc and Cs character: most names skip the loop below
+        text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc", "Cs") or ch in "\t\n\r")
     # one spelling per name: "Malmö" typed as o + combining diaeresis is the same name as the precomposed one
     return unicodedata.normalize("NFC", _SPACE.sub(" ", text).strip())
 

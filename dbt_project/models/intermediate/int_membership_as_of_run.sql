@@ -2,7 +2,7 @@
 -- before it, not yet ended by it). This equals each network's latest good list at or before the run, so a
 -- network that failed in a run shows its last good members there too. Cities come from the member's
 -- resolution (int_member_resolution), populations from the gazetteer.
--- Incremental by run: a build adds the runs not yet here (a finished run's state does not change); the build
+-- Incremental by run: a build adds the runs after those here (a finished run's state does not change); the build
 -- plan (warehouse/build_plan.py) rebuilds it whole (--full-refresh) when the definitions, the registry or the
 -- resolver changed, or a run completed out of order.
 {{ config(materialized='incremental', tags=['run_keyed']) }}
@@ -21,6 +21,4 @@ inner join {{ ref('int_membership_spells') }} as spells
     and (spells.ended_by_run_seq is null or spells.ended_by_run_seq > runs.run_seq)
 left join {{ ref('int_member_resolution') }} as resolution on resolution.member_id = spells.member_id
 left join {{ ref('stg_places') }} as places on places.geonameid = resolution.city_id
-{% if is_incremental() %}
-where runs.run_id not in (select distinct run_id from {{ this }})
-{% endif %}
+where runs.run_seq > {{ run_seq_built() }}

@@ -1,10 +1,11 @@
 -- Metric 10: one row per complete run, metric and key, so trends can be charted across refreshes.
--- Incremental by run: a build computes the runs not yet here, from the same rule as the current marts (state
--- as of a run is each network's latest good list at or before it, see int_membership_as_of_run), so the
--- latest run's rows equal the current metrics (a singular test checks this). The build plan
--- (warehouse/build_plan.py) recomputes the whole history (--full-refresh) whenever a metric definition, the
--- registry or the city resolution changed, so a trend shows membership changes only, never a jump from a
--- changed definition or an improved resolver; a full refresh gives the same rows (tests compare both).
+-- Incremental by run: a build computes the runs after those here (macros/run_seq_built.sql), from the same
+-- rule as the current marts (state as of a run is each network's latest good list at or before it, see
+-- int_membership_as_of_run), so the latest run's rows equal the current metrics (a singular test checks
+-- this). The build plan (warehouse/build_plan.py) recomputes the whole history (--full-refresh) whenever a
+-- metric definition, the registry or the city resolution changed, so a trend shows membership changes only,
+-- never a jump from a changed definition or an improved resolver; a full refresh gives the same rows (tests
+-- compare both).
 --   key_kind network       members, members_resolved, member_cities, median_population, share_small_towns,
 --                          joined, left (only for networks the run attempted)
 --   key_kind network_pair  shared, jaccard (key 'network_a|network_b', network_a < network_b)
@@ -12,17 +13,16 @@
 --                          least var('most_connected_min') networks of the subset)
 {{ config(materialized='incremental', on_schema_change='fail', tags=['run_keyed']) }}
 
+{% set built_through = run_seq_built() %}
 with new_runs as (
     select run_id, run_seq, started_at
     from {{ ref('stg_runs') }}
-    {% if is_incremental() %}
-    where run_id not in (select distinct run_id from {{ this }})
-    {% endif %}
+    where run_seq > {{ built_through }}
 ),
 
 as_of as (
     select * from {{ ref('int_membership_as_of_run') }}
-    where run_id in (select run_id from new_runs)
+    where run_seq > {{ built_through }}
 ),
 
 network_cities as (
