@@ -99,10 +99,10 @@ def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "repl
         finished: list[NetworkResult] = []  # collected, not loaded yet
         last_load = time.monotonic()
         while pending:
-            wait_s = LOAD_EVERY_S if finished else None
+            timeouts = [LOAD_EVERY_S] if finished else []  # wake up to load what waits, or at the deadline
             if give_up_at:
-                wait_s = min(wait_s or LOAD_EVERY_S, max(0.0, give_up_at - time.monotonic()))
-            done, _ = wait(pending, timeout=wait_s, return_when=FIRST_COMPLETED)
+                timeouts.append(max(0.0, give_up_at - time.monotonic()))
+            done, _ = wait(pending, timeout=min(timeouts, default=None), return_when=FIRST_COMPLETED)
             if not done and give_up_at and time.monotonic() >= give_up_at:
                 # deadline: record the unfinished networks as failed, keep what landed
                 for future in pending:

@@ -2,8 +2,8 @@
 
 Mentions are stored once per distinct content (raw.mention_sets); a fetch points at its content.
 Idempotent: loading the same run (or the same network within a run) twice inserts nothing new. Each
-batch of networks is one transaction, so a crash leaves whole networks or nothing; a run becomes visible downstream
-only when `complete_run` writes its marker.
+batch of networks is one transaction, so a crash leaves whole networks or nothing; a run becomes visible
+downstream only when `complete_run` writes its marker.
 """
 from __future__ import annotations
 
