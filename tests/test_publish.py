@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import time
+from decimal import Decimal
 
 import duckdb
 import pytest
@@ -131,3 +132,27 @@ def test_a_table_no_longer_published_loses_its_parquet_file(paths):
     manifest = publish(paths, "run-2")
     assert [t["table"] for t in manifest["tables"]] == ["dim_city"]
     assert sorted(p.name for p in paths.parquet.iterdir()) == ["dim_city.parquet"]
+
+
+def test_an_unchanged_table_keeps_its_file_and_a_changed_one_is_written_again(paths):
+    _build(paths.working_db, 5)
+    publish(paths, "run-1")
+    city_file = paths.parquet / "dim_city.parquet"
+    written = city_file.stat().st_mtime_ns
+    with duckdb.connect(str(paths.working_db)) as con:
+        con.execute("UPDATE metrics.network_overlap SET jaccard = 0.1")
+    entries = {t["table"]: t for t in publish(paths, "run-2")["tables"]}
+    assert city_file.stat().st_mtime_ns == written and entries["dim_city"]["written_in_run"] == "run-1"
+    assert entries["network_overlap"]["written_in_run"] == "run-2"
+    assert duckdb.sql(f"SELECT jaccard FROM '{paths.parquet / 'network_overlap.parquet'}'").fetchall()[0][0] == Decimal("0.1")
+
+    with duckdb.connect(str(paths.working_db)) as con:  # one value of one row: a new content
+        con.execute("UPDATE marts.dim_city SET name = 'renamed' WHERE city_id = 3")
+    entries = {t["table"]: t for t in publish(paths, "run-3")["tables"]}
+    assert entries["dim_city"]["written_in_run"] == "run-3"
+    assert duckdb.sql(f"SELECT name FROM '{city_file}' WHERE city_id = 3").fetchall()[0][0] == "renamed"
+
+    city_file.write_bytes(b"damaged")  # a file that no longer matches its manifest entry is written again
+    entries = {t["table"]: t for t in publish(paths, "run-4")["tables"]}
+    assert entries["dim_city"]["written_in_run"] == "run-4"
+    assert hashlib.sha256(city_file.read_bytes()).hexdigest() == entries["dim_city"]["sha256"]

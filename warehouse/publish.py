@@ -3,7 +3,9 @@
 Every file is written beside its target under a temporary name and checked; only when all of them are
 written are they renamed over the old ones, and the manifest last. A reader sees either the previous complete
 file or the new complete file, never a partial one, and a publish that fails part-way (a write error, a failed
-check) removes its temporary files and leaves the previous publication as it was. Readers holding the
+check) removes its temporary files and leaves the previous publication as it was. A table whose content is
+the same as in the previous publication (rows, columns and a hash of every row, in the manifest's `content`)
+keeps its Parquet file: a run in which nothing changed rewrites only the run-keyed tables. Readers holding the
 published DuckDB open keep reading the old file; they never block the pipeline, which writes only its own
 working database.
 
@@ -62,13 +64,33 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _stage_parquet(con, schema: str, table: str, target: Path, staged: list[tuple[Path, Path]]) -> dict:
-    """Write the table beside `target` under a temporary name and check it; the rename comes later."""
+def _content_fingerprint(con, relation: str, columns: list) -> str:
+    """Rows, columns and an order-free hash of every row: equal for equal contents (a run-only build leaves
+    the marts as they were), different after any change of a value, a row or a column."""
+    rows, row_hash = con.execute(f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {relation} AS t").fetchone()
+    return hashlib.sha256(json.dumps([rows, str(row_hash), [c[:2] for c in columns]]).encode()).hexdigest()
+
+
+def _unchanged_entry(previous: dict | None, schema: str, content: str, target: Path) -> dict | None:
+    """The previous publication's entry when the table's content and its file are as they were then."""
+    if not previous or (previous.get("schema"), previous.get("content")) != (schema, content) or not target.is_file():
+        return None
+    return previous if _sha256_file(target) == previous.get("sha256") else None
+
+
+def _stage_parquet(con, schema: str, table: str, target: Path, staged: list[tuple[Path, Path]], run_id: str,
+                   previous: dict | None = None) -> dict:
+    """Write the table beside `target` under a temporary name and check it; the rename comes later. A table
+    whose content equals that of the previous publication keeps its file (and entry), unwritten."""
+    relation = f"{_quote(schema)}.{_quote(table)}"
+    columns = con.execute(f"DESCRIBE {relation}").fetchall()
+    content = _content_fingerprint(con, relation, columns)
+    unchanged = _unchanged_entry(previous, schema, content, target)
+    if unchanged is not None:
+        return unchanged
     tmp = target.with_name(target.name + TMP_SUFFIX)
     staged.append((tmp, target))  # registered first, so a failure below still cleans it up
-    relation = f"{_quote(schema)}.{_quote(table)}"
     expected_rows = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
-    columns = con.execute(f"DESCRIBE {relation}").fetchall()
     try:
         con.execute(f"COPY {relation} TO '{_sql_path(tmp)}' (FORMAT parquet, COMPRESSION zstd)")
     except Exception as exc:
@@ -80,7 +102,17 @@ def _stage_parquet(con, schema: str, table: str, target: Path, staged: list[tupl
                            f"{written_rows} rows / {written_cols} written, expected {expected_rows} rows")
     return {"table": table, "schema": schema, "rows": expected_rows,
             "columns": [{"name": c[0], "type": c[1]} for c in columns],
-            "path": f"parquet/{target.name}", "sha256": _sha256_file(tmp)}
+            "path": f"parquet/{target.name}", "sha256": _sha256_file(tmp), "content": content,
+            "written_in_run": run_id}
+
+
+def _previous_entries(paths: DataPaths) -> dict[str, dict]:
+    """The tables of the current publication by name ({} when there is none or it cannot be read)."""
+    try:
+        manifest = json.loads((paths.published / "manifest.json").read_text(encoding="utf-8"))
+        return {t["table"]: t for t in manifest["tables"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def _stage_duckdb_copy(con, tables: list[tuple[str, str]], target: Path, staged: list[tuple[Path, Path]]) -> None:
@@ -180,7 +212,9 @@ def publish(paths: DataPaths, run_id: str) -> dict:
             names = [t for _, t in tables]
             if len(set(names)) != len(names):
                 raise PublishError(f"two published tables share a name (one Parquet file each): {sorted(names)}")
-            entries = [_stage_parquet(con, s, t, paths.parquet / f"{t}.parquet", staged) for s, t in tables]
+            previous = _previous_entries(paths)
+            entries = [_stage_parquet(con, s, t, paths.parquet / f"{t}.parquet", staged, run_id, previous.get(t))
+                       for s, t in tables]
             _stage_duckdb_copy(con, tables, paths.published_db, staged)
         manifest = {"schema_version": MANIFEST_SCHEMA_VERSION, "run_id": run_id,
                     "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
