@@ -1,5 +1,6 @@
 """The dbt project as Dagster assets: one `dbt build` per run; dbt tests become asset checks."""
 
+import os
 import queue
 import subprocess
 import sys
@@ -23,6 +24,17 @@ DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 
 configure_environment()  # the dbt profile reads TCN_DUCKDB_PATH
 
+
+def _put_this_venvs_dbt_on_path() -> None:
+    """Under `dagster dev`, dagster-dbt re-parses the project with the `dbt` it finds on PATH; `make dev`
+    (and `.venv/bin/dagster dev`) run without the venv activated, so its bin folder may not be on PATH."""
+    venv_bin = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if (Path(venv_bin) / "dbt").exists() and venv_bin not in path.split(os.pathsep):
+        os.environ["PATH"] = venv_bin + os.pathsep + path
+
+
+_put_this_venvs_dbt_on_path()
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 if dbt_project.manifest_path.exists():
     dbt_project.prepare_if_dev()

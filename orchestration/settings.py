@@ -1,18 +1,26 @@
 """Environment set-up shared by `dagster dev` and the `tcn` CLI: data dir, dbt profile path, no telemetry."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 from warehouse.paths import DataPaths, data_paths
 
-DAGSTER_YAML = """\
-# Written by tcn: run storage lives under the data dir; writers share one pool of size 1 (DuckDB).
+WRITTEN_BY_TCN = "# Written by tcn"
+DAGSTER_YAML = WRITTEN_BY_TCN + """ (and kept up to date by it while this line is here: delete the line to keep
+# your own settings). Run storage lives under the data dir; writers share one pool of size 1 (DuckDB); the
+# event log keeps its SQLite connections open between events (orchestration/event_log.py).
 telemetry:
   enabled: false
 concurrency:
   pools:
     default_limit: 1
+event_log_storage:
+  module: orchestration.event_log
+  class: PooledSqliteEventLogStorage
+  config:
+    base_dir: {event_log_dir}
 """
 
 
@@ -27,6 +35,15 @@ def configure_environment(data_dir: str | os.PathLike | None = None) -> DataPath
     os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
     home = Path(os.environ["DAGSTER_HOME"])
     home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
+    write_dagster_yaml(home)
     return paths
+
+
+def write_dagster_yaml(home: Path) -> None:
+    """Write the instance settings, or bring tcn's own up to date (a moved data dir, a new setting)."""
+    target = home / "dagster.yaml"
+    # the stock layout of the event log (history/runs), so earlier runs and the UI read the same files
+    text = DAGSTER_YAML.format(event_log_dir=json.dumps(str(home / "history" / "runs")))
+    current = target.read_text(encoding="utf-8") if target.exists() else None
+    if current is None or (current.startswith(WRITTEN_BY_TCN) and current != text):
+        target.write_text(text, encoding="utf-8")

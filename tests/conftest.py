@@ -96,5 +96,8 @@ def refreshed_data_dir(tmp_path_factory, gazetteer_db):
 
 def copy_data_dir(source: Path, target: Path) -> Path:
     """A private copy of a data dir (working database, Dagster run storage, publication, dbt target)."""
+    from orchestration.settings import write_dagster_yaml
+
     shutil.copytree(source, target, symlinks=True)
+    write_dagster_yaml(target / "dagster_home")  # its event log path names the copy, as tcn would set it
     return target

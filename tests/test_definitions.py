@@ -18,6 +18,20 @@ def test_definitions_validate_through_the_workspace_file(tmp_path):
     assert "Validation successful" in proc.stderr + proc.stdout
 
 
+def test_code_location_loads_under_dagster_dev_without_the_venv_on_path(tmp_path):
+    """`dagster dev` (DAGSTER_IS_DEV_CLI) makes dagster-dbt re-parse the project with the `dbt` on PATH; `make
+    dev` does not activate the venv. The code location must load all the same."""
+    venv_bin = str(Path(sys.executable).parent)
+    path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if p != venv_bin)
+    env = {**os.environ, "PATH": path or "/usr/bin:/bin", "DAGSTER_IS_DEV_CLI": "1",
+           "TCN_DATA_DIR": str(tmp_path), "DAGSTER_HOME": str(tmp_path / "home")}
+    proc = subprocess.run([sys.executable, "-c", "from orchestration.definitions import defs; "
+                           "print(len(defs.resolve_asset_graph().get_all_asset_keys()))"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert int(proc.stdout.split()[-1]) > 50
+
+
 def test_graph_runs_scrape_then_dbt_then_publish():
     from orchestration.definitions import defs
 
