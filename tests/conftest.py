@@ -19,15 +19,18 @@ def pytest_configure(config):
 
 REPO = Path(__file__).resolve().parent.parent
 
-# The suite runs on two pytest-xdist workers, one module per worker at a time (pyproject: -n 2 --dist loadfile).
-# The longest modules go first, so one worker runs the fault suite while the other runs everything else.
-LONGEST_FIRST = ("test_faults.py", "test_end_to_end.py", "test_report.py", "test_faults_site_down.py")
+# The suite runs on pytest-xdist workers, one module per worker at a time (pyproject: --dist loadfile), in this
+# order: the longest modules start first, and the first to need the session's refreshed data dir builds it while
+# another worker runs a module that does not need it (measured per module: docs/performance.md, test suite).
+FIRST = ("test_faults.py", "test_dbt_history_metrics.py", "test_end_to_end.py", "test_faults_site_down.py",
+         "test_report.py", "test_bad_input.py", "test_dbt_project.py", "test_resolution.py", "test_ingest_live.py",
+         "test_definitions.py")
 
 
 def pytest_collection_modifyitems(config, items):
     def rank(item):
         name = item.path.name
-        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+        return FIRST.index(name) if name in FIRST else len(FIRST)
     items.sort(key=rank)  # stable: the order within and among the other modules is kept
 
 
