@@ -22,16 +22,21 @@ ROW_COUNT = "dagster/row_count"  # the metadata key Dagster's UI shows as a tabl
 ROW_COUNT_PREFIX = "tcn_row_count "
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 
+VENV_DBT = Path(sys.executable).parent / "dbt"  # the venv running Dagster (dagster-dbt does not install dbt)
+
 configure_environment()  # the dbt profile reads TCN_DUCKDB_PATH
+
+
+def dbt_executable() -> str:
+    return str(VENV_DBT) if VENV_DBT.exists() else "dbt"
 
 
 def _put_this_venvs_dbt_on_path() -> None:
     """Under `dagster dev`, dagster-dbt re-parses the project with the `dbt` it finds on PATH; `make dev`
     (and `.venv/bin/dagster dev`) run without the venv activated, so its bin folder may not be on PATH."""
-    venv_bin = str(Path(sys.executable).parent)
     path = os.environ.get("PATH", "")
-    if (Path(venv_bin) / "dbt").exists() and venv_bin not in path.split(os.pathsep):
-        os.environ["PATH"] = venv_bin + os.pathsep + path
+    if VENV_DBT.exists() and str(VENV_DBT.parent) not in path.split(os.pathsep):
+        os.environ["PATH"] = str(VENV_DBT.parent) + os.pathsep + path
 
 
 _put_this_venvs_dbt_on_path()
@@ -40,12 +45,6 @@ if dbt_project.manifest_path.exists():
     dbt_project.prepare_if_dev()
 else:  # a fresh clone: `dbt parse` (no database needed) writes the manifest the assets are built from
     dbt_project.preparer.prepare(dbt_project)
-
-
-def dbt_executable() -> str:
-    """The dbt of the venv running Dagster (dagster-dbt does not install dbt itself)."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
 
 
 class TcnDbtTranslator(DagsterDbtTranslator):
@@ -165,7 +164,7 @@ class TcnDbtCliResource(DbtCliResource):
         from dbt.version import __version__
         from packaging import version
 
-        if Path(self.dbt_executable) == Path(sys.executable).parent / "dbt":  # this venv's dbt-core
+        if Path(self.dbt_executable) == VENV_DBT:  # this venv's dbt-core
             return version.parse(__version__)
         return super()._cli_version
 

@@ -32,19 +32,19 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         return cls(inst_data=inst_data, **config_value)
 
     def _engine(self, shard: str) -> db.engine.Engine:
-        engine = self._engines.get(shard)
-        if engine is None:
-            engine = db.create_engine(self.conn_string_for_shard(shard), pool_size=1,
-                                      connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
-            db.event.listen(engine, "connect", _relaxed_sync)
-            if shard not in self._initialized_dbs:
-                self._initdb(engine)
-                self._initialized_dbs.add(shard)
-            self._engines[shard] = engine
-            run_shards = [s for s in self._engines if s != INDEX_SHARD_NAME]
-            for old in run_shards[:-OPEN_RUN_SHARDS]:
-                self._engines.pop(old).dispose()
-        self._engines.move_to_end(shard)
+        if shard in self._engines:
+            self._engines.move_to_end(shard)
+            return self._engines[shard]
+        engine = db.create_engine(self.conn_string_for_shard(shard), pool_size=1,
+                                  connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+        db.event.listen(engine, "connect", _relaxed_sync)
+        if shard not in self._initialized_dbs:
+            self._initdb(engine)
+            self._initialized_dbs.add(shard)
+        self._engines[shard] = engine
+        run_shards = [s for s in self._engines if s != INDEX_SHARD_NAME]
+        for old in run_shards[:-OPEN_RUN_SHARDS]:  # the least recently used first
+            self._engines.pop(old).dispose()
         return engine
 
     @contextmanager
