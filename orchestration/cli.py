@@ -252,5 +252,19 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
+def run() -> None:
+    """The `tcn` command. It ends without tearing the interpreter down: after a refresh, freeing the objects of
+    Dagster, dbt's manifest and the report one by one takes 1.5-2 s of CPU and nothing a finished process
+    needs (its databases are closed; its output is flushed here)."""
+    import logging
+    import os
+
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

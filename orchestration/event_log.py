@@ -3,7 +3,9 @@
 The stock SqliteEventLogStorage creates an engine and opens a new connection for every event it stores (two
 or three for an asset or check event, which it mirrors into the cross-run index). A refresh stores ~700
 events (a planned event per asset and per check, then the run's own), so opening files cost seconds of every
-run. This storage keeps one engine per database file and reuses its connection; the files, their layout
+run. This storage keeps one engine per database file and reuses its connection, and remembers the tables it
+found (the stock one opens the index file again to ask whether a table exists, for every check event); the
+files, their layout
 and the data are the stock ones, so the UI, the daemon and earlier runs read them as before. Commits use
 SQLite's synchronous=NORMAL in WAL mode: a killed process loses nothing it committed; only a power cut can
 lose the last events.
@@ -25,6 +27,7 @@ OPEN_RUN_SHARDS = 4  # a long-lived process (the UI) reads many runs: keep only 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, db.engine.Engine] = OrderedDict()
+        self._tables_found: set[str] = set()
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -53,6 +56,11 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             with self._engine(shard).connect() as conn, conn.begin():
                 yield conn
 
+    def has_table(self, table_name: str) -> bool:
+        if table_name not in self._tables_found and super().has_table(table_name):
+            self._tables_found.add(table_name)  # a table, once there, stays (a wipe forgets them all)
+        return table_name in self._tables_found
+
     def _close_engines(self) -> None:
         with self._db_lock:
             for engine in self._engines.values():
@@ -61,6 +69,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def wipe(self) -> None:  # it deletes the run files: close them first
         self._close_engines()
+        self._tables_found.clear()
         super().wipe()
 
     def dispose(self) -> None:

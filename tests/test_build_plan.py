@@ -39,7 +39,8 @@ def test_first_build_is_a_full_refresh_and_an_unchanged_week_builds_only_the_run
     assert built(db, "r1").kind == FULL_REFRESH
     run(db, "r2", LISTS)
     plan = built(db, "r2")
-    assert (plan.kind, plan.content_run_id, plan.dbt_args) == (RUN_ONLY, "r1", ["--selector", "run_keyed"])
+    assert (plan.kind, plan.content_run_id) == (RUN_ONLY, "r1")
+    assert plan.dbt_args == ["--exclude-resource-type", "unit_test", "--selector", "run_keyed"]
     run(db, "r3", LISTS)
     assert built(db, "r3").content_run_id == "r1"  # still the marts of r1's build
 
@@ -49,7 +50,7 @@ def test_a_changed_list_rebuilds_everything_and_names_the_network(db):
     built(db, "r1")
     run(db, "r2", {**LISTS, "b": ["Paris", "Lyon"]})
     plan = built(db, "r2")
-    assert plan.kind == INCREMENTAL and "b" in plan.reason and plan.dbt_args == []
+    assert plan.kind == INCREMENTAL and "b" in plan.reason and plan.dbt_args == ["--exclude-resource-type", "unit_test"]
     run(db, "r3", {**LISTS, "b": ["Paris", "Lyon"]})
     assert built(db, "r3").kind == RUN_ONLY
 
@@ -87,7 +88,8 @@ def test_changed_definitions_or_a_late_run_recompute_the_history(db, change):
             con.execute("UPDATE raw.runs SET started_at = started_at - INTERVAL 1 HOUR WHERE run_id = 'r-late'")
     run(db, "r3", LISTS, registry=OtherRegistry if change == "registry" else FakeRegistry)
     plan = plan_build(db, "r3", "p2" if change == "project" else "p1")
-    assert plan.kind == FULL_REFRESH and plan.dbt_args == ["--full-refresh"], plan.reason
+    assert plan.kind == FULL_REFRESH, plan.reason
+    assert plan.dbt_args == ["--exclude-resource-type", "unit_test", "--full-refresh"]
 
 
 def test_the_project_fingerprint_follows_the_model_files(tmp_path):

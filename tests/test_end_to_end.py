@@ -221,10 +221,11 @@ time.sleep(600)
 
 PARQUET_READER = """
 import sys, time, duckdb
+con = duckdb.connect()  # one in-memory engine (a new one per read cost 30 ms of CPU); every read opens the file
 with open(sys.argv[2], "a") as log:
     while True:  # read the published Parquet over and over; log any read that fails or looks partial
         try:
-            n = duckdb.connect().execute("SELECT count(*) FROM read_parquet(?)", [sys.argv[1]]).fetchone()[0]
+            n = con.execute("SELECT count(*) FROM read_parquet(?)", [sys.argv[1]]).fetchone()[0]
             log.write("ok\\n" if n > 0 else "EMPTY\\n")
         except Exception as exc:
             log.write(f"ERR {exc}\\n")
