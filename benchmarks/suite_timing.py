@@ -94,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     for m in modules:
         print(f"{m['worker']:7} {m['module']:42} {m['start']:6.0f} {m['end']:6.0f} {m['wall_s']:7.1f} "
               f"{m['cpu_s']:6.1f} {m['tests']:5}")
+    if proc.returncode:  # the failures, so that a slow run with a failing test is not mistaken for a good one
+        result["failures"] = [line for line in proc.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
+        print("\n".join(result["failures"]) or proc.stdout[-3000:])
+        (RESULTS.parent / "test_suite_output.txt").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     RESULTS.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"results: {RESULTS}")
     return proc.returncode

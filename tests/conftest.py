@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# the tests' own dbt runs (tests/test_dbt_*.py) log to file as the pipeline's do (orchestration/dbt.py): warnings
+# and errors only; at dbt's default level every statement is logged again, 2-3 s of CPU per build
+os.environ.setdefault("DBT_LOG_LEVEL_FILE", "warn")
 
 
 def pytest_configure(config):
@@ -22,9 +25,11 @@ REPO = Path(__file__).resolve().parent.parent
 # The suite runs on pytest-xdist workers, one module per worker at a time (pyproject: --dist loadfile), in this
 # order: the longest modules start first, and the first to need the session's refreshed data dir builds it while
 # another worker runs a module that does not need it (measured per module: docs/performance.md, test suite).
-FIRST = ("test_faults.py", "test_dbt_history_metrics.py", "test_end_to_end.py", "test_faults_site_down.py",
-         "test_report.py", "test_bad_input.py", "test_dbt_project.py", "test_resolution.py", "test_ingest_live.py",
-         "test_definitions.py")
+# xdist hands a worker its next module as soon as the current one has two tests or fewer left to start: a short
+# module follows the two-test test_faults_refreshes.py, so no long module waits behind it on one worker.
+FIRST = ("test_faults.py", "test_dbt_history_metrics.py", "test_faults_refreshes.py", "test_bad_input.py",
+         "test_end_to_end.py", "test_faults_site_down.py", "test_report.py", "test_dbt_project.py",
+         "test_resolution.py", "test_ingest_live.py", "test_definitions.py")
 
 
 def pytest_collection_modifyitems(config, items):

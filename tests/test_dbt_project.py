@@ -246,6 +246,27 @@ def rows(db_path: Path, sql: str) -> list[tuple]:
         con.close()
 
 
+def test_not_null_columns_of_the_contracted_models_are_enforced_by_the_tables(built):
+    """marts and metrics declare their not-null columns as contract constraints (no separate test node): each
+    must be a NOT NULL constraint of the built table, and a null must be refused."""
+    manifest = json.loads((built.work / "target" / "manifest.json").read_text())
+    declared = {(n["config"]["schema"], n["name"], column) for n in manifest["nodes"].values()
+                if n["resource_type"] == "model" and n["config"]["contract"]["enforced"]
+                for column, spec in n["columns"].items()
+                if any(c["type"] == "not_null" for c in spec.get("constraints", []))}
+    assert {("marts", "dim_network", "network_id"), ("metrics", "metrics_history", "run_id")} <= declared
+    in_tables = {(schema, table, column) for schema, table, columns in rows(built.db_path, """
+        select schema_name, table_name, constraint_column_names from duckdb_constraints()
+        where constraint_type = 'NOT NULL'""") for column in columns}
+    assert declared <= in_tables, sorted(declared - in_tables)
+    con = duckdb.connect(str(built.db_path))
+    try:
+        with pytest.raises(duckdb.ConstraintException, match="network_id"):
+            con.execute("insert into marts.dim_network (network_id, name) values (null, 'x')")
+    finally:
+        con.close()
+
+
 def test_every_node_passed_including_unit_tests(built):
     # exposures (models/exposures.yml) are reported as no-op: they declare consumers, nothing runs
     bad = [(r["unique_id"], r["status"]) for r in built.results

@@ -38,6 +38,7 @@ def test_events_stored_through_open_connections_are_the_stock_files(tmp_path):
     home.mkdir()
     write_dagster_yaml(home)
     with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)  # the yaml configures it
         for _ in range(OPEN_RUN_SHARDS + 2):  # more runs than engines kept open: old ones are closed, not lost
             assert dg.materialize([numbers, numbers_are_positive], instance=instance).success
         assert len(instance.event_log_storage._engines) <= OPEN_RUN_SHARDS + 1  # + the cross-run index

@@ -1,9 +1,7 @@
 """A live scrape run against real loopback servers: conditional GET, hosts in parallel, the run deadline."""
-import time
 import uuid
 
 import duckdb
-import pytest
 import yaml
 
 from scrapers.fetch import make_fetcher

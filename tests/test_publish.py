@@ -3,7 +3,6 @@ import hashlib
 import json
 import subprocess
 import sys
-import time
 from decimal import Decimal
 
 import duckdb

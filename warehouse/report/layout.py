@@ -20,41 +20,50 @@ def force_layout(nodes: Sequence[str], edges: Mapping[tuple[str, str], float],
         return {}
     if n == 1:
         return {nodes[0]: (0.0, 0.0)}
-    pos = {v: [math.cos(2 * math.pi * k / n), math.sin(2 * math.pi * k / n)] for k, v in enumerate(nodes)}
+    # positions and shifts in flat lists indexed by node (the pairwise loop runs ~n²/2 x 300 times)
+    px = [math.cos(2 * math.pi * i / n) for i in range(n)]
+    py = [math.sin(2 * math.pi * i / n) for i in range(n)]
+    index = {v: i for i, v in enumerate(nodes)}
     top = max(edges.values(), default=1.0) or 1.0
     # log scale: one pair sharing 300 members must not collapse everything else into a dot
-    springs = [(a, b, math.log1p(w) / math.log1p(top)) for (a, b), w in edges.items()
-               if a in pos and b in pos and a != b and w > 0]
+    springs = [(index[a], index[b], math.log1p(w) / math.log1p(top)) for (a, b), w in edges.items()
+               if a in index and b in index and a != b and w > 0]
     k = math.sqrt(4.0 / n)  # ideal distance on a 2 x 2 canvas
+    k2 = k * k
     temperature = 0.2
+    hypot = math.hypot
     for _ in range(iterations):
-        shift = {v: [0.0, 0.0] for v in nodes}
-        for x, u in enumerate(nodes):
-            for v in nodes[x + 1:]:
-                dx, dy = pos[u][0] - pos[v][0], pos[u][1] - pos[v][1]
-                d = max(math.hypot(dx, dy), 1e-3)
-                f = k * k / d
-                shift[u][0] += dx / d * f
-                shift[u][1] += dy / d * f
-                shift[v][0] -= dx / d * f
-                shift[v][1] -= dy / d * f
+        sx, sy = [0.0] * n, [0.0] * n
+        for u in range(n):
+            ux, uy = px[u], py[u]
+            for v in range(u + 1, n):
+                dx, dy = ux - px[v], uy - py[v]
+                d = max(hypot(dx, dy), 1e-3)
+                f = k2 / d
+                fx, fy = dx / d * f, dy / d * f
+                sx[u] += fx
+                sy[u] += fy
+                sx[v] -= fx
+                sy[v] -= fy
         for a, b, w in springs:
-            dx, dy = pos[a][0] - pos[b][0], pos[a][1] - pos[b][1]
-            d = max(math.hypot(dx, dy), 1e-3)
+            dx, dy = px[a] - px[b], py[a] - py[b]
+            d = max(hypot(dx, dy), 1e-3)
             f = d * d / k * (0.2 + w)
-            shift[a][0] -= dx / d * f
-            shift[a][1] -= dy / d * f
-            shift[b][0] += dx / d * f
-            shift[b][1] += dy / d * f
-        for v in nodes:
-            shift[v][0] -= pos[v][0] * k * GRAVITY  # keeps separate components near the middle
-            shift[v][1] -= pos[v][1] * k * GRAVITY
-            length = math.hypot(*shift[v])
+            fx, fy = dx / d * f, dy / d * f
+            sx[a] -= fx
+            sy[a] -= fy
+            sx[b] += fx
+            sy[b] += fy
+        for v in range(n):
+            sx[v] -= px[v] * k * GRAVITY  # keeps separate components near the middle
+            sy[v] -= py[v] * k * GRAVITY
+            length = hypot(sx[v], sy[v])
             if length > 0:
                 step = min(length, temperature)
-                pos[v][0] += shift[v][0] / length * step
-                pos[v][1] += shift[v][1] / length * step
+                px[v] += sx[v] / length * step
+                py[v] += sy[v] / length * step
         temperature = max(temperature * 0.985, 0.002)
+    pos = {v: [px[i], py[i]] for v, i in index.items()}
     return _normalise(pos)
 
 
