@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 # xdist hands a worker its next module as soon as the current one has two tests or fewer left to start: a short
 # module follows the two-test test_faults_refreshes.py, so no long module waits behind it on one worker.
 FIRST = ("test_faults.py", "test_dbt_history_metrics.py", "test_faults_refreshes.py", "test_bad_input.py",
-         "test_end_to_end.py", "test_faults_site_down.py", "test_report.py", "test_dbt_project.py",
+         "test_faults_site_down.py", "test_end_to_end.py", "test_report.py", "test_dbt_project.py",
          "test_resolution.py", "test_ingest_live.py", "test_definitions.py")
 
 
