@@ -5,10 +5,9 @@ or three for an asset or check event, which it mirrors into the cross-run index)
 events (a planned event per asset and per check, then the run's own), so opening files cost seconds of every
 run. This storage keeps one engine per database file and reuses its connection, and remembers the tables it
 found (the stock one opens the index file again to ask whether a table exists, for every check event); the
-files, their layout
-and the data are the stock ones, so the UI, the daemon and earlier runs read them as before. Commits use
-SQLite's synchronous=NORMAL in WAL mode: a killed process loses nothing it committed; only a power cut can
-lose the last events.
+files, their layout and the data are the stock ones, so the UI, the daemon and earlier runs read them as
+before. Commits use SQLite's synchronous=NORMAL in WAL mode: a killed process loses nothing it committed;
+only a power cut can lose the last events.
 """
 from __future__ import annotations
 

@@ -357,7 +357,9 @@ pub.publish(data_paths(sys.argv[1]), "rolled-forward-run")
 
 def test_readers_saw_only_whole_tables_through_every_kill(world):
     world.figures["readers"] = stop_and_check_readers(world)
-    assert world.figures["readers"]["publications_seen"] >= 10
+    # publications swapped under the readers, at least: the prepared one, the timed publish, the refresh after
+    # the kills and the one after the kill between renames (and each kill that landed after the last rename)
+    assert world.figures["readers"]["publications_seen"] >= 4
 
 
 def test_refresh_lock_is_freed_by_a_killed_holder_and_can_be_waited_for(tmp_path):
