@@ -1,7 +1,7 @@
 """Dagster's SQLite event log, keeping its database connections open between events.
 
 The stock SqliteEventLogStorage creates an engine and opens a new connection for every event it stores (two
-or three for an asset or check event, which it mirrors into the cross-run index). A refresh stores ~700
+or three for an asset or check event, which it mirrors into the cross-run index). A refresh stores ~900
 events (a planned event per asset and per check, then the run's own), so opening files cost seconds of every
 run. This storage keeps one engine per database file and reuses its connection, and remembers the tables it
 found (the stock one opens the index file again to ask whether a table exists, for every check event); the
