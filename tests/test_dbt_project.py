@@ -246,12 +246,14 @@ def rows(db_path: Path, sql: str) -> list[tuple]:
         con.close()
 
 
-def test_not_null_columns_of_the_contracted_models_are_enforced_by_the_tables(built):
-    """marts and metrics declare their not-null columns as contract constraints (no separate test node): each
-    must be a NOT NULL constraint of the built table, and a null must be refused."""
+def test_constraints_of_the_contracted_models_are_enforced_by_the_tables(built):
+    """marts and metrics declare their not-null columns and their row-level invariants (checks) as contract
+    constraints (no separate test node): each must be a constraint of the built table, and a row that breaks
+    one must be refused, a null included where the invariant needs a value."""
     manifest = json.loads((built.work / "target" / "manifest.json").read_text())
-    declared = {(n["config"]["schema"], n["name"], column) for n in manifest["nodes"].values()
-                if n["resource_type"] == "model" and n["config"]["contract"]["enforced"]
+    contracted = [n for n in manifest["nodes"].values()
+                  if n["resource_type"] == "model" and n["config"]["contract"]["enforced"]]
+    declared = {(n["config"]["schema"], n["name"], column) for n in contracted
                 for column, spec in n["columns"].items()
                 if any(c["type"] == "not_null" for c in spec.get("constraints", []))}
     assert {("marts", "dim_network", "network_id"), ("metrics", "metrics_history", "run_id")} <= declared
@@ -259,10 +261,27 @@ def test_not_null_columns_of_the_contracted_models_are_enforced_by_the_tables(bu
         select schema_name, table_name, constraint_column_names from duckdb_constraints()
         where constraint_type = 'NOT NULL'""") for column in columns}
     assert declared <= in_tables, sorted(declared - in_tables)
+    checks_declared = {(n["config"]["schema"], n["name"]): sum(
+        c["type"] == "check" for c in [*n.get("constraints", []),
+                                       *(c for spec in n["columns"].values() for c in spec.get("constraints", []))])
+        for n in contracted}
+    checks_declared = {table: count for table, count in checks_declared.items() if count}
+    assert sum(checks_declared.values()) >= 60 and ("metrics", "network_overlap") in checks_declared
+    checks_in_tables = dict(((schema, table), count) for schema, table, count in rows(built.db_path, """
+        select schema_name, table_name, count(*) from duckdb_constraints()
+        where constraint_type = 'CHECK' group by all"""))
+    assert checks_in_tables == checks_declared
+    refused = {  # statement -> a word of the invariant DuckDB names in its error
+        "update metrics.network_overlap set jaccard = 0.9 where network_b = 'net-c'": "jaccard",
+        "update marts.dim_network set scope = 'planetary'": "scope",
+        "update marts.fct_membership set resolution_score = null": "resolution_score",
+        "insert into marts.dim_network (network_id, name) values (null, 'x')": "network_id",
+    }
     con = duckdb.connect(str(built.db_path))
     try:
-        with pytest.raises(duckdb.ConstraintException, match="network_id"):
-            con.execute("insert into marts.dim_network (network_id, name) values (null, 'x')")
+        for statement, named in refused.items():
+            with pytest.raises(duckdb.ConstraintException, match=named):
+                con.execute(statement)
     finally:
         con.close()
 
@@ -384,14 +403,15 @@ def test_city_degree_and_most_connected(built):
 
 
 def test_invariant_tests_catch_a_broken_metric(built):
-    """The metric invariants are real: corrupt the built warehouse and `dbt test` must fail (then restore it).
-    Same database path, vars and target dir as the build, so dbt reuses its parse."""
+    """The metric invariants over whole tables are real: corrupt the built warehouse in a way its row-level
+    constraints allow (a pair of networks missing from network_overlap) and `dbt test` must fail (then restore
+    it). Same database path, vars and target dir as the build, so dbt reuses its parse."""
     backup = built.work / "backup.duckdb"
     shutil.copy(built.db_path, backup)
     try:
         con = duckdb.connect(str(built.db_path))
         try:
-            con.execute("update metrics.network_overlap set jaccard = 0.9 where network_b = 'net-c'")
+            con.execute("delete from metrics.network_overlap where network_b = 'net-c'")
         finally:
             con.close()
         result = run_dbt(["test", "--select", "network_overlap,test_type:data", "--vars", BUILD_VARS],
@@ -401,5 +421,5 @@ def test_invariant_tests_catch_a_broken_metric(built):
         shutil.copy(backup, built.db_path)
     assert result.returncode != 0
     failed = [r["unique_id"] for r in results if r["status"] == "fail"]
-    # the invariant test catches it (consistency tests of models built from network_overlap may too)
-    assert any("expression_is_true_network_overlap" in unique_id for unique_id in failed), failed
+    # the pair count catches it (consistency tests of models built from network_overlap may too)
+    assert "test.tcn.assert_overlap_covers_every_pair" in failed, failed
