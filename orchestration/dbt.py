@@ -14,7 +14,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.settings import configure_environment
-from warehouse.build_plan import RUN_ONLY, plan_build, project_fingerprint, record_build
+from warehouse.build_plan import GAZETTEER_TAG, RUN_ONLY, plan_build, project_fingerprint, record_build
 from warehouse.paths import data_paths
 
 WRITER_POOL = "duckdb_writer"
@@ -71,6 +71,12 @@ def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     context.log.info(f"dbt build: {plan.kind}: {plan.reason}")
     invocation = dbt.cli(["build", *plan.dbt_args], context=context, target_path=paths.dbt_target)
     if plan.kind != RUN_ONLY:
+        if plan.skips_gazetteer:  # they have no upstream model: recorded first, Dagster's order holds
+            specs = {spec.key: spec for spec in context.assets_def.specs}
+            for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()):
+                if GAZETTEER_TAG in specs[key].tags:
+                    yield _not_rebuilt(context, key, {"tcn/build": f"{plan.kind}: not rebuilt, the gazetteer "
+                                                      "and the dbt project are unchanged since the last build"})
         yield from dbt_events(context, invocation)
         record_build(paths.working_db, plan)  # dbt succeeded (a failed build raised above)
         return
@@ -83,10 +89,14 @@ def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     selected = context.selected_asset_keys
     deps = {key: context.assets_def.asset_deps.get(key, set()) & selected for key in selected}
     for key in TopologicalSorter(deps).static_order():
-        yield outputs.get(key) or dg.Output(None, output_name=context.assets_def.get_output_name_for_asset_key(key),
-                                            metadata={"tcn/build": "run_only: not rebuilt, no input changed",
-                                                      "content_as_of_run": plan.content_run_id})
+        yield outputs.get(key) or _not_rebuilt(context, key, {"tcn/build": "run_only: not rebuilt, no input changed",
+                                                              "content_as_of_run": plan.content_run_id})
     yield from (e for e in events if not isinstance(e, dg.Output))
+
+
+def _not_rebuilt(context: dg.AssetExecutionContext, key: dg.AssetKey, metadata: dict) -> dg.Output:
+    """The output of a model this build left as it was: its table is current, from an earlier build."""
+    return dg.Output(None, output_name=context.assets_def.get_output_name_for_asset_key(key), metadata=metadata)
 
 
 def dbt_events(context: dg.AssetExecutionContext, invocation) -> Iterator:

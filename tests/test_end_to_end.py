@@ -135,6 +135,22 @@ def test_a_failing_network_keeps_its_last_good_members(first_run, tmp_path):
     assert "fetch_failed" in line and "not_in_snapshot" in proc.stdout
     after = _query(db, "SELECT count(*) FROM marts.fct_membership WHERE network_id = 'iash'")[0][0]
     assert after == before > 0
+    # the registry changed, the gazetteer did not: dbt rebuilt the marts from raw, not the gazetteer's staging
+    assert "dbt build: full_refresh: the registry changed" in proc.stderr
+    assert "--exclude tag:gazetteer" in proc.stderr
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(data / "dagster_home")) as instance:
+        def build_note(*key: str):
+            event = instance.get_latest_materialization_event(dg.AssetKey(list(key)))
+            return event.run_id, {k: v.value for k, v in event.asset_materialization.metadata.items()}
+
+        run_id = next(line.split()[1] for line in proc.stdout.splitlines() if line.startswith("run "))
+        for table in ("stg_places", "stg_place_names", "stg_countries", "stg_country_names"):
+            assert build_note("staging", table) == (run_id, {"tcn/build": "full_refresh: not rebuilt, the gazetteer "
+                                                             "and the dbt project are unchanged since the last build"})
+        rebuilt_run, rebuilt = build_note("marts", "fct_membership")
+        assert rebuilt_run == run_id and rebuilt["dagster/row_count"] > 0 and "tcn/build" not in rebuilt
 
 
 def test_dagster_records_row_counts_and_published_paths(first_run):

@@ -7,6 +7,10 @@
 - run_only: every network of the run is unchanged against the last build's run (same fetch contents, good
   both times): only the models keyed by run are built (dbt selector `run_keyed`: verdicts, membership_changes,
   state as of each run, metrics_history); the marts already hold the same members and stay as they are.
+
+The gazetteer's staging models (dbt tag `gazetteer`: places, place names, countries, country names) read only the
+ref tables of the gazetteer; a full or incremental build leaves them out when the gazetteer was not loaded
+again and the dbt project did not change since the last build (they are current: built then or before).
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ DBT_ARGS = {FULL_REFRESH: ["--full-refresh"], INCREMENTAL: [], RUN_ONLY: ["--sel
 # Unit tests check the models' logic on fixed inputs, not the data: `make test` runs them (tests/test_dbt_*.py
 # build the project with them), a refresh does not (dbt's advice for production builds; ~1.5 s per build).
 NO_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
+GAZETTEER_TAG = "gazetteer"
 PROJECT_PARTS = ("models", "macros", "tests", "dbt_project.yml", "selectors.yml")
 
 
@@ -35,10 +40,17 @@ class BuildPlan:
     resolver_version: str
     project_fingerprint: str
     content_run_id: str  # the last run whose build rebuilt the marts (this run unless run_only)
+    gazetteer_current: bool = False  # the gazetteer's staging tables are current: not rebuilt
+
+    @property
+    def skips_gazetteer(self) -> bool:
+        """A full or incremental build that leaves the gazetteer's staging models out (run_only never builds them)."""
+        return self.gazetteer_current and self.kind != RUN_ONLY
 
     @property
     def dbt_args(self) -> list[str]:
-        return [*NO_UNIT_TESTS, *DBT_ARGS[self.kind]]
+        skip = ["--exclude", f"tag:{GAZETTEER_TAG}"] if self.skips_gazetteer else []
+        return [*NO_UNIT_TESTS, *DBT_ARGS[self.kind], *skip]
 
 
 def project_fingerprint(project_dir: Path) -> str:
@@ -72,10 +84,13 @@ def plan_build(db_path: Path, run_id: str, fingerprint: str) -> BuildPlan:
                       r.started_at, r.networks, b.built_at
                FROM raw.dbt_builds b JOIN raw.runs r USING (run_id)
                WHERE b.run_id <> ? ORDER BY b.built_at DESC LIMIT 1""", [run_id]).fetchone()
+        gazetteer_loaded = con.execute("SELECT max(loaded_at) FROM ref.gazetteer_versions").fetchone()[0]
+        gazetteer_current = (last is not None and last[3] == fingerprint
+                             and (gazetteer_loaded is None or gazetteer_loaded < last[7]))
 
         def plan(kind: str, reason: str) -> BuildPlan:
             content_run = last[4] if kind == RUN_ONLY else run_id
-            return BuildPlan(run_id, kind, reason, registry, resolver, fingerprint, content_run)
+            return BuildPlan(run_id, kind, reason, registry, resolver, fingerprint, content_run, gazetteer_current)
 
         if last is None:
             return plan(FULL_REFRESH, "first build of this data dir")

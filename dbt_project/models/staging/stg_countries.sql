@@ -1,3 +1,4 @@
+{{ config(tags=['gazetteer']) }}
 -- Countries with continent, capital and GeoNames neighbours.
 select
     country_code,

@@ -1,3 +1,4 @@
+{{ config(tags=['gazetteer']) }}
 -- Country name keys that point to exactly one country; an alias shared by two countries resolves to none
 -- (a wrong country is worse than no country).
 select

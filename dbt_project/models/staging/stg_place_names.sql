@@ -1,3 +1,4 @@
+{{ config(tags=['gazetteer']) }}
 -- Distinct (place, name key) pairs: a place reached through several names is one candidate.
 select
     geonameid,

@@ -1,3 +1,4 @@
+{{ config(tags=['gazetteer']) }}
 -- GeoNames populated places, one row per geonameid.
 select
     geonameid,
