@@ -200,17 +200,19 @@ def test_sigkill_at_random_points_loses_nothing(world):
             kills.append(("publish", stage, run_id))
         outcomes.append(_check_after_kill(world, before))
 
-    # 3. dbt: a real `tcn refresh`, its whole process group (tcn and its dbt child) killed during dbt build
+    # 3. dbt: a real `tcn refresh`, its whole process group (tcn and its dbt child) killed during dbt build,
+    # once a random number of the build's tests have a result (it runs ~120, between its ~40 models)
     dbt_killed_runs = []
     attempt = 0
     while len(dbt_killed_runs) < N_DBT_KILLS and attempt < 2 * N_DBT_KILLS:
         attempt += 1
         before = publication_state(world.published)
-        run_id = _kill_refresh_during_dbt(world, rng.uniform(1.0, 20.0))
+        run_id = _kill_refresh_during_dbt(world, rng.randint(1, 100))
         if run_id:
             kills.append(("dbt", "dbt build", run_id))
             dbt_killed_runs.append(run_id)
         outcomes.append(_check_after_kill(world, before))
+    assert len(dbt_killed_runs) == N_DBT_KILLS
 
     # 4. the next run completes, frees the killed runs' Dagster slots, and nothing is duplicated or leaked
     proc = refresh(world, *network_args(REPLAY_NETWORKS))
@@ -250,26 +252,30 @@ def _count(items) -> dict:
     return dict(sorted(counts.items()))
 
 
-def _kill_refresh_during_dbt(world: World, delay: float) -> str | None:
-    """Start `tcn refresh` in its own process group; SIGKILL the group `delay` s into dbt build."""
+DBT_TEST_RESULT = "tcn_dbt_models - ASSET_CHECK_EVALUATION"  # Dagster's log line of each dbt test's result
+
+
+def _kill_refresh_during_dbt(world: World, after_tests: int) -> str | None:
+    """Start `tcn refresh` in its own process group; SIGKILL the group once Dagster has stored the results of
+    `after_tests` of the dbt build's tests (a point inside dbt build: its tests run between its models)."""
     err = world.root / "dbt-kill-err.txt"
     with err.open("w") as sink:
         process = subprocess.Popen([str(TCN), "refresh", "--data-dir", str(world.data),
                                     *network_args(REPLAY_NETWORKS[:1])], env=world.env, stdout=subprocess.DEVNULL,
                                    stderr=sink, start_new_session=True)
         deadline = time.monotonic() + 600
-        while 'STEP_START - Started execution of step "tcn_dbt_models"' not in err.read_text():
-            assert process.poll() is None, err.read_text()[-3000:]
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
-        try:
-            process.wait(timeout=delay)
-            killed = False
-        except subprocess.TimeoutExpired:
+        while True:
+            lines = err.read_text().splitlines()
+            if sum(DBT_TEST_RESULT in line for line in lines) >= after_tests or process.poll() is not None:
+                break
+            assert time.monotonic() < deadline, lines[-20:]
+            time.sleep(0.05)
+        killed = process.poll() is None
+        if killed:
             os.killpg(process.pid, signal.SIGKILL)  # tcn and dbt: a machine crash or a container kill
             process.wait()
             _wait_until_group_is_gone(process.pid)  # dbt exits (and drops its file lock) a moment later
-            killed = True
+        assert process.returncode in (0, -signal.SIGKILL), err.read_text()[-3000:]
     text = err.read_text()
     run_id = text.split(" - RUN_START - ")[0].rsplit(" - refresh - ", 1)[1].split(" - ")[0]
     if not killed:
