@@ -21,10 +21,12 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from statistics import median
+from typing import Iterator
 
 import duckdb
 import pytest
@@ -488,37 +490,57 @@ HISTORY_TABLES = {"metrics.metrics_history": "run_id, metric, key_kind, key",
                   "metrics.membership_changes": "run_id, network_id"}
 
 
-def test_history_built_run_by_run_equals_a_full_refresh(tmp_path):
+@contextmanager
+def in_place_of_the_build(built: Built, start_from_the_build: bool) -> Iterator[Path]:
+    """The built database's path for a test's own database (a copy of the build, or nothing yet), the build put
+    back afterwards: dbt reuses the build's saved parse only for the same DuckDB path (a new path, a new
+    target folder: it parses the whole project again, ~4 s)."""
+    kept = built.work / "built.duckdb.kept"
+    shutil.move(built.db_path, kept)
+    try:
+        if start_from_the_build:
+            shutil.copy(kept, built.db_path)
+        yield built.db_path
+    finally:
+        built.db_path.unlink(missing_ok=True)
+        shutil.move(kept, built.db_path)
+
+
+def test_history_built_run_by_run_equals_a_full_refresh(built):
     """The runs complete one at a time, each followed by a build that adds only the new run to the
     incremental history models; a --full-refresh afterwards recomputes them from raw: same rows."""
-    db_path = tmp_path / "warehouse.duckdb"
-    build_fixture(db_path, completed=set())
-    select = ["--select", "+metrics_history", "--vars", BUILD_VARS]
-    rows_after_each_build = []
-    for run_id, started, _, complete in RUNS:
-        if not complete:
-            continue
-        con = duckdb.connect(str(db_path))
-        complete_run(con, run_id, started)
-        con.close()
-        result = run_dbt(["run", *select], db_path, tmp_path)
-        assert result.returncode == 0, result.stdout[-4000:]
-        rows_after_each_build.append(rows(db_path, "select count(distinct run_id) from metrics.metrics_history")[0][0])
-    assert rows_after_each_build == [1, 2, 3]  # each build added its run
-    incremental = {t: rows(db_path, f"select * from {t} order by {key}") for t, key in HISTORY_TABLES.items()}
-    assert len(incremental["metrics.metrics_history"]) > 30
+    with in_place_of_the_build(built, start_from_the_build=False) as db_path:
+        build_fixture(db_path, completed=set())
+        select = ["--select", "+metrics_history", "--vars", BUILD_VARS]
+        rows_after_each_build = []
+        for run_id, started, _, complete in RUNS:
+            if not complete:
+                continue
+            con = duckdb.connect(str(db_path))
+            complete_run(con, run_id, started)
+            con.close()
+            result = run_dbt(["run", *select], db_path, built.work)
+            assert result.returncode == 0, result.stdout[-4000:]
+            rows_after_each_build.append(
+                rows(db_path, "select count(distinct run_id) from metrics.metrics_history")[0][0])
+        assert rows_after_each_build == [1, 2, 3]  # each build added its run
+        incremental = {t: rows(db_path, f"select * from {t} order by {key}") for t, key in HISTORY_TABLES.items()}
+        assert len(incremental["metrics.metrics_history"]) > 30
 
-    result = run_dbt(["run", "--full-refresh", *select], db_path, tmp_path)
-    assert result.returncode == 0, result.stdout[-4000:]
-    full = {t: rows(db_path, f"select * from {t} order by {key}") for t, key in HISTORY_TABLES.items()}
+        result = run_dbt(["run", "--full-refresh", *select], db_path, built.work)
+        assert result.returncode == 0, result.stdout[-4000:]
+        full = {t: rows(db_path, f"select * from {t} order by {key}") for t, key in HISTORY_TABLES.items()}
     assert full == incremental
 
 
-def test_run_keyed_tests_read_the_runs_this_build_added(built, tmp_path):
+def test_run_keyed_tests_read_the_runs_this_build_added(built):
     """A build's tests of the incremental history tables read the runs added since the last successful build
     (raw.dbt_builds); rows of runs built before are not tested again (macros/runs_of_this_build.sql)."""
-    db_path = tmp_path / "warehouse.duckdb"
-    shutil.copy(built.db_path, db_path)
+    with in_place_of_the_build(built, start_from_the_build=True) as db_path:
+        _run_keyed_tests_fail_only_on_this_builds_runs(db_path, built.work)
+
+
+def _run_keyed_tests_fail_only_on_this_builds_runs(db_path: Path, work: Path) -> None:
     con = duckdb.connect(str(db_path))
     # r2 was the last run of a successful build; r3 (and r4, incomplete) came after it
     con.execute("insert into raw.dbt_builds values ('r2', 'incremental', 'test', 'v', 'v', 'p', 'r2', ?)", [T2])
@@ -527,11 +549,11 @@ def test_run_keyed_tests_read_the_runs_this_build_added(built, tmp_path):
                     "where run_id = ? and metric = 'members' and key = 'all'", [run_id])
     con.close()
     test = ["test", "--select", "metrics_history,test_name:unique_combination", "--vars", BUILD_VARS]
-    failed = run_dbt(test, db_path, tmp_path)
+    failed = run_dbt(test, db_path, work)
     assert failed.returncode == 1 and "Got 1 result" in failed.stdout, failed.stdout[-3000:]  # r3 only
 
     con = duckdb.connect(str(db_path))
     con.execute("delete from raw.dbt_builds")  # no build recorded: every run is this build's
     con.close()
-    failed = run_dbt(test, db_path, tmp_path)
+    failed = run_dbt(test, db_path, work)
     assert failed.returncode == 1 and "Got 2 results" in failed.stdout, failed.stdout[-3000:]
