@@ -120,7 +120,7 @@ with open(sys.argv[2], "a") as log:
         except Exception as exc:
             log.write(json.dumps({"error": repr(exc)}) + "\\n")
         log.flush()
-        time.sleep(0.2)
+        time.sleep(0.5)
 """
 
 DUCKDB_READER = """
@@ -151,7 +151,7 @@ with open(sys.argv[2], "a") as log:
         except Exception as exc:
             log.write(json.dumps({"error": repr(exc)}) + "\\n")
         log.flush()
-        time.sleep(0.2)
+        time.sleep(0.5)
 """
 
 
