@@ -25,13 +25,14 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def _run_refresh(args: argparse.Namespace, paths) -> int:
-    # imported after the environment is set: the definitions read it at import
-    import dagster as dg
-
     from scrapers.registry import RegistryError
+    from warehouse.collector import collector_paused
 
-    try:  # the definitions load the registry (one asset check per network)
-        from orchestration.definitions import defs
+    try:  # imported after the environment is set: the definitions read it, and load the registry
+        with collector_paused(freeze=True):  # ~430,000 objects that live as long as the process
+            import dagster as dg
+
+            from orchestration.definitions import defs
     except RegistryError as exc:
         print(f"tcn refresh: the network registry is invalid, nothing was run: {exc}", file=sys.stderr)
         return 2

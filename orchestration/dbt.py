@@ -23,12 +23,13 @@ ROW_COUNT_PREFIX = "tcn_row_count "
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 
 VENV_DBT = Path(sys.executable).parent / "dbt"  # the venv running Dagster (dagster-dbt does not install dbt)
+TCN_DBT = Path(sys.executable).parent / "tcn-dbt"  # the same dbt, started faster (orchestration/dbt_launcher.py)
 
 configure_environment()  # the dbt profile reads TCN_DUCKDB_PATH
 
 
 def dbt_executable() -> str:
-    return str(VENV_DBT) if VENV_DBT.exists() else "dbt"
+    return next((str(path) for path in (TCN_DBT, VENV_DBT) if path.exists()), "dbt")
 
 
 def _put_this_venvs_dbt_on_path() -> None:
@@ -174,7 +175,7 @@ class TcnDbtCliResource(DbtCliResource):
         from dbt.version import __version__
         from packaging import version
 
-        if Path(self.dbt_executable) == VENV_DBT:  # this venv's dbt-core
+        if Path(self.dbt_executable) in (TCN_DBT, VENV_DBT):  # this venv's dbt-core
             return version.parse(__version__)
         return super()._cli_version
 

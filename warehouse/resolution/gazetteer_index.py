@@ -5,13 +5,11 @@ which is what lets `tcn resolve` handle 100,000 rows in seconds.
 """
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
+from warehouse.collector import collector_paused
 from warehouse.db import connect
 
 
@@ -118,22 +116,9 @@ def gazetteer_loaded(db_path: Path) -> bool:
         return con.execute("SELECT count(*) FROM ref.places").fetchone()[0] > 0
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Python's cycle collector off while millions of tuples and dicts are built: it would walk them again and
-    again (they hold no cycles); 3.5 -> 2.2 s for the GeoNames index."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def load_index(db_path: Path) -> GazetteerIndex:
     """Read the ref tables of `db_path` (read-only) into memory."""
-    with _gc_paused():
+    with collector_paused():  # millions of tuples and dicts, no cycles
         return _read_index(db_path)
 
 
