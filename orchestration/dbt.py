@@ -73,11 +73,10 @@ def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     invocation = dbt.cli(["build", *plan.dbt_args], context=context, target_path=paths.dbt_target)
     if plan.kind != RUN_ONLY:
         if plan.skips_gazetteer:  # they have no upstream model: recorded first, Dagster's order holds
-            specs = {spec.key: spec for spec in context.assets_def.specs}
-            for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()):
-                if GAZETTEER_TAG in specs[key].tags:
-                    yield _not_rebuilt(context, key, {"tcn/build": f"{plan.kind}: not rebuilt, the gazetteer "
-                                                      "and the dbt project are unchanged since the last build"})
+            for spec in context.assets_def.specs:
+                if GAZETTEER_TAG in spec.tags and spec.key in context.selected_asset_keys:
+                    yield _not_rebuilt(context, spec.key, {"tcn/build": f"{plan.kind}: not rebuilt, the gazetteer "
+                                                           "and the dbt project are unchanged since the last build"})
         yield from dbt_events(context, invocation)
         record_build(paths.working_db, plan)  # dbt succeeded (a failed build raised above)
         return

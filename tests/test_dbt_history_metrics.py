@@ -537,23 +537,19 @@ def test_run_keyed_tests_read_the_runs_this_build_added(built):
     """A build's tests of the incremental history tables read the runs added since the last successful build
     (raw.dbt_builds); rows of runs built before are not tested again (macros/runs_of_this_build.sql)."""
     with in_place_of_the_build(built, start_from_the_build=True) as db_path:
-        _run_keyed_tests_fail_only_on_this_builds_runs(db_path, built.work)
+        con = duckdb.connect(str(db_path))
+        # r2 was the last run of a successful build; r3 (and r4, incomplete) came after it
+        con.execute("insert into raw.dbt_builds values ('r2', 'incremental', 'test', 'v', 'v', 'p', 'r2', ?)", [T2])
+        for run_id in ("r1", "r3"):  # one duplicated row in an old run and one in the newest
+            con.execute("insert into metrics.metrics_history select * from metrics.metrics_history "
+                        "where run_id = ? and metric = 'members' and key = 'all'", [run_id])
+        con.close()
+        test = ["test", "--select", "metrics_history,test_name:unique_combination", "--vars", BUILD_VARS]
+        failed = run_dbt(test, db_path, built.work)
+        assert failed.returncode == 1 and "Got 1 result" in failed.stdout, failed.stdout[-3000:]  # r3 only
 
-
-def _run_keyed_tests_fail_only_on_this_builds_runs(db_path: Path, work: Path) -> None:
-    con = duckdb.connect(str(db_path))
-    # r2 was the last run of a successful build; r3 (and r4, incomplete) came after it
-    con.execute("insert into raw.dbt_builds values ('r2', 'incremental', 'test', 'v', 'v', 'p', 'r2', ?)", [T2])
-    for run_id in ("r1", "r3"):  # one duplicated row in an old run and one in the newest
-        con.execute("insert into metrics.metrics_history select * from metrics.metrics_history "
-                    "where run_id = ? and metric = 'members' and key = 'all'", [run_id])
-    con.close()
-    test = ["test", "--select", "metrics_history,test_name:unique_combination", "--vars", BUILD_VARS]
-    failed = run_dbt(test, db_path, work)
-    assert failed.returncode == 1 and "Got 1 result" in failed.stdout, failed.stdout[-3000:]  # r3 only
-
-    con = duckdb.connect(str(db_path))
-    con.execute("delete from raw.dbt_builds")  # no build recorded: every run is this build's
-    con.close()
-    failed = run_dbt(test, db_path, work)
-    assert failed.returncode == 1 and "Got 2 results" in failed.stdout, failed.stdout[-3000:]
+        con = duckdb.connect(str(db_path))
+        con.execute("delete from raw.dbt_builds")  # no build recorded: every run is this build's
+        con.close()
+        failed = run_dbt(test, db_path, built.work)
+        assert failed.returncode == 1 and "Got 2 results" in failed.stdout, failed.stdout[-3000:]

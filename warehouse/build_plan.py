@@ -40,12 +40,7 @@ class BuildPlan:
     resolver_version: str
     project_fingerprint: str
     content_run_id: str  # the last run whose build rebuilt the marts (this run unless run_only)
-    gazetteer_current: bool = False  # the gazetteer's staging tables are current: not rebuilt
-
-    @property
-    def skips_gazetteer(self) -> bool:
-        """A full or incremental build that leaves the gazetteer's staging models out (run_only never builds them)."""
-        return self.gazetteer_current and self.kind != RUN_ONLY
+    skips_gazetteer: bool = False  # a full or incremental build leaves the (current) gazetteer staging out
 
     @property
     def dbt_args(self) -> list[str]:
@@ -90,7 +85,8 @@ def plan_build(db_path: Path, run_id: str, fingerprint: str) -> BuildPlan:
 
         def plan(kind: str, reason: str) -> BuildPlan:
             content_run = last[4] if kind == RUN_ONLY else run_id
-            return BuildPlan(run_id, kind, reason, registry, resolver, fingerprint, content_run, gazetteer_current)
+            return BuildPlan(run_id, kind, reason, registry, resolver, fingerprint, content_run,
+                             skips_gazetteer=gazetteer_current and kind != RUN_ONLY)  # run_only never builds it
 
         if last is None:
             return plan(FULL_REFRESH, "first build of this data dir")
