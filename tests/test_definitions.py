@@ -1,4 +1,5 @@
 """The Dagster code location loads, and its graph is wired as the design says."""
+import json
 import os
 import subprocess
 import sys
@@ -35,6 +36,40 @@ def test_graph_runs_scrape_then_dbt_then_publish():
     assert dg.AssetKey(["marts", "fct_membership"]) in graph.get(dg.AssetKey(["published", "warehouse"])).parent_keys
     # dbt tests arrive as asset checks
     assert any(c.asset_key == dg.AssetKey(["marts", "fct_membership"]) for c in graph.asset_check_keys)
+
+
+# Prints what Dagster builds from the dbt manifest: each asset's deps, checks, tags, group and kinds, and each
+# check's blocking; and whether dagster-dbt saw dbt-core in the process.
+GRAPH_OF_THE_DEFINITIONS = """
+import json, sys
+if sys.argv[1] == "dbt-core imported first":
+    import dbt.version
+from orchestration.definitions import defs
+import dagster_dbt.compat
+graph = defs.resolve_asset_graph()
+assets = {key.to_user_string(): [sorted(map(str, graph.get(key).parent_keys)), sorted(map(str, graph.get(key).check_keys)),
+                                 sorted(graph.get(key).tags.items()), graph.get(key).group_name, sorted(graph.get(key).kinds)]
+          for key in graph.get_all_asset_keys()}
+checks = {str(key): graph.get(key).blocking for key in graph.asset_check_keys}
+print(json.dumps({"assets": assets, "checks": checks, "dagster_dbt_saw_dbt_core": dagster_dbt.compat.DBT_PYTHON_VERSION
+                  is not None, "dbt_core_loaded": "dbt.version" in sys.modules}))
+"""
+
+
+def test_dagster_dbt_builds_the_same_assets_and_checks_with_dbt_core_out_of_sight():
+    """orchestration/dbt.py keeps dbt-core out of dagster-dbt's sight (1.5 s of every start-up): the graph must be
+    the one dagster-dbt builds with dbt-core, and dbt-core must stay unloaded."""
+    graphs = {}
+    for case in ("as tcn starts", "dbt-core imported first"):
+        proc = subprocess.run([sys.executable, "-c", GRAPH_OF_THE_DEFINITIONS, case], cwd=REPO, capture_output=True,
+                              text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        graphs[case] = json.loads(proc.stdout.splitlines()[-1])
+    out_of_sight, with_dbt_core = graphs["as tcn starts"], graphs["dbt-core imported first"]
+    assert not out_of_sight.pop("dagster_dbt_saw_dbt_core") and not out_of_sight.pop("dbt_core_loaded")
+    assert with_dbt_core.pop("dagster_dbt_saw_dbt_core") and with_dbt_core.pop("dbt_core_loaded")
+    assert len(out_of_sight["assets"]) > 50 and len(out_of_sight["checks"]) > 100
+    assert out_of_sight == with_dbt_core
 
 
 def test_every_writer_shares_one_pool_and_the_schedule_is_weekly():
