@@ -25,7 +25,8 @@ $(VENV_STAMP): $(UV) pyproject.toml uv.lock
 	touch $@
 
 # dagster-dbt builds its assets from dbt's manifest; `dbt parse` needs no database. Parsed again only when the
-# dbt project changed; dagster-dbt copies this parse into a new data dir's dbt target (partial parse).
+# dbt project changed; dagster-dbt copies this parse into a new data dir's dbt target (partial parse), and dbt
+# reuses it there: the DuckDB path is the one tcn's dbt sees from any data dir (orchestration/dbt_launcher.py).
 DBT_SOURCES := $(shell find $(DBT_DIR)/models $(DBT_DIR)/macros $(DBT_DIR)/tests -type f) \
 	$(DBT_DIR)/dbt_project.yml $(DBT_DIR)/profiles.yml $(DBT_DIR)/selectors.yml
 MANIFEST := $(DBT_DIR)/target/manifest.json
@@ -33,7 +34,7 @@ MANIFEST := $(DBT_DIR)/target/manifest.json
 manifest: $(MANIFEST)
 
 $(MANIFEST): $(VENV_STAMP) $(DBT_SOURCES)
-	cd $(DBT_DIR) && TCN_DUCKDB_PATH=$(DATA_DIR)/warehouse.duckdb \
+	cd $(DBT_DIR) && TCN_DUCKDB_PATH=warehouse.duckdb \
 		../.venv/bin/dbt parse --quiet --project-dir . --profiles-dir .
 
 run: manifest

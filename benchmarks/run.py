@@ -286,7 +286,7 @@ def bundled_extras(work: Path) -> list[dict]:
     # `make run` first refreshes the manifest Dagster builds its dbt assets from (and dbt's saved parse)
     record, _ = run_child("dbt parse (make manifest)", [_bin("dbt"), "parse", "--quiet", "--project-dir", ".",
                                                         "--profiles-dir", "."],
-                          env={**env, "TCN_DUCKDB_PATH": str(e2e_dir / "warehouse.duckdb")}, cwd=DBT_PROJECT_DIR)
+                          env={**env, "TCN_DUCKDB_PATH": "warehouse.duckdb"}, cwd=DBT_PROJECT_DIR)
     record.note = "the manifest step of `make run`"
     out = [record]
     runs = [("tcn refresh (first, cold)", "first")] + [(f"tcn refresh (no change, {i})", f"nochange{i}")

@@ -62,12 +62,26 @@ def _put_this_venvs_dbt_on_path() -> None:
         os.environ["PATH"] = str(VENV_DBT.parent) + os.pathsep + path
 
 
+@contextmanager
+def the_profile_every_data_dir_shares() -> Iterator[None]:
+    """For dagster-dbt's own `dbt parse` (a fresh clone; `dagster dev`): the DuckDB path relative, as tcn's dbt
+    sees it from any data dir (orchestration/dbt_launcher.py) and as `make manifest` parses. The parse it saves
+    is then the one a new data dir's first build reuses. `dbt parse` opens no database."""
+    absolute = os.environ["TCN_DUCKDB_PATH"]
+    os.environ["TCN_DUCKDB_PATH"] = os.path.basename(absolute)
+    try:
+        yield
+    finally:
+        os.environ["TCN_DUCKDB_PATH"] = absolute
+
+
 _put_this_venvs_dbt_on_path()
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-if dbt_project.manifest_path.exists():
-    dbt_project.prepare_if_dev()
-else:  # a fresh clone: `dbt parse` (no database needed) writes the manifest the assets are built from
-    dbt_project.preparer.prepare(dbt_project)
+with the_profile_every_data_dir_shares():
+    if dbt_project.manifest_path.exists():
+        dbt_project.prepare_if_dev()
+    else:  # a fresh clone: `dbt parse` (no database needed) writes the manifest the assets are built from
+        dbt_project.preparer.prepare(dbt_project)
 
 
 class TcnDbtTranslator(DagsterDbtTranslator):
