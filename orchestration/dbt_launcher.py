@@ -7,7 +7,8 @@ its `dbt build` through it (orchestration/dbt.py); `dbt` itself behaves the same
   reuses a saved parse only for the same profile, DuckDB path included, so with absolute paths every new data
   dir's first build parsed the whole project again (~4.5 s). Relative, every data dir's profile is the one
   `make manifest` parsed with, and its saved parse is reused. dagster-dbt passes the project, profile, target
-  and log folders as absolute paths (DBT_PROJECT_DIR and the like), so nothing else depends on the folder.
+  and log folders as absolute paths (DBT_PROJECT_DIR and the like), so nothing else depends on the folder. Run
+  by hand (without those), it stays where it was started, as `dbt` does.
 """
 import os
 import sys
@@ -17,9 +18,9 @@ from warehouse.collector import collector_paused
 
 def run_from_the_database_folder() -> None:
     database = os.environ.get("TCN_DUCKDB_PATH", "")
-    if not os.path.isabs(database):
+    given = [os.environ.get(name, "") for name in ("DBT_PROJECT_DIR", "DBT_PROFILES_DIR")]
+    if not all(os.path.isabs(path) for path in [database, *given]):
         return
-    os.environ.setdefault("DBT_PROJECT_DIR", os.getcwd())  # dagster-dbt sets it; a manual run may not
     folder, name = os.path.split(database)
     if not os.path.isdir(folder):  # left to dbt, which names the path it cannot open
         return
