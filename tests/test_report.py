@@ -293,6 +293,11 @@ def test_every_chart_renders_offline_in_headless_chromium(two_runs, tmp_path):
         assert charts.marks[chart_id] >= 1, f"{chart_id}: an SVG without plotted marks"
         assert "error" not in charts.text[chart_id].lower(), f"{chart_id}: {charts.text[chart_id][:300]}"
         assert NO_DATA not in charts.text[chart_id]
+    # each chart is drawn with the page's one template (plotly_white, not in the charts' own JSON): its grid
+    # colour, where Plotly.js's own would be rgb(238, 238, 238)
+    page_figures = _figures(page.read_text(encoding="utf-8"))
+    assert all(not fig["layout"].get("template") for fig in page_figures.values())
+    assert "rgb(235, 240, 248)" in dom and "rgb(238, 238, 238)" not in dom
     assert _page_requests(tmp_path / "net.json") == [], "the page tried to reach the network"
 
 

@@ -11,7 +11,7 @@ import plotly
 from plotly.offline import get_plotlyjs
 
 from warehouse.report.blocks import Section, Table
-from warehouse.report.figures import Chart
+from warehouse.report.figures import PAGE_TEMPLATE, Chart
 from warehouse.report.headline import Figure
 
 TEMPLATE = Path(__file__).with_name("template.html")
@@ -57,10 +57,14 @@ def _section_html(s: Section) -> str:
     return f'<section id="{_esc(s.section_id)}"><h2>{_esc(s.title)}</h2>{intro}<div class="items">{items}</div></section>'
 
 
-def _figure_json(c: Chart) -> str:
+def _json_block(data: str, attribute: str) -> str:
     # inside <script type="application/json">: "<" escaped so no "</script>" in the data can end the block
-    data = c.figure.to_json().replace("<", "\\u003c")
-    return f'<script type="application/json" data-chart="{_esc(c.chart_id)}">{data}</script>'
+    escaped = data.replace("<", "\\u003c")
+    return f'<script type="application/json" {attribute}>{escaped}</script>'
+
+
+def _figure_json(c: Chart) -> str:
+    return _json_block(c.figure.to_json(), f'data-chart="{_esc(c.chart_id)}"')
 
 
 def render_page(title: str, subtitle: str, footer: str, headline: list[Figure], sections: list[Section]) -> str:
@@ -74,6 +78,8 @@ def render_page(title: str, subtitle: str, footer: str, headline: list[Figure], 
         headline="".join(_figure_html(f) for f in headline),
         sections="\n".join(_section_html(s) for s in sections),
         figures="\n".join(_figure_json(c) for c in charts), n_charts=len(charts),
+        chart_template=_json_block(json.dumps(PAGE_TEMPLATE.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder),
+                                   'id="chart-template"'),
         plotly_js=plotly_js, plotly_version=_esc(plotly.__version__), plotly_config=json.dumps(PLOTLY_CONFIG))
 
 
