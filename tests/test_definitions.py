@@ -122,3 +122,20 @@ def test_read_ahead_passes_events_in_order_raises_the_producer_error_and_stops_d
         assert idle.wait(timeout=10) is not None
     finally:
         idle.kill()
+
+
+def test_tcn_dbt_moves_to_the_database_folder_only_when_given_absolute_project_and_profile_folders(
+        tmp_path, monkeypatch):
+    from orchestration.dbt_launcher import run_from_the_database_folder
+
+    db = tmp_path / "data" / "warehouse.duckdb"
+    db.parent.mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TCN_DUCKDB_PATH", str(db))
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(REPO / "dbt_project"))
+    monkeypatch.delenv("DBT_PROJECT_DIR", raising=False)
+    run_from_the_database_folder()  # by hand: dbt's project is where it was started
+    assert Path.cwd() == tmp_path and os.environ["TCN_DUCKDB_PATH"] == str(db)
+    monkeypatch.setenv("DBT_PROJECT_DIR", str(REPO / "dbt_project"))  # as dagster-dbt starts it
+    run_from_the_database_folder()
+    assert Path.cwd() == db.parent and os.environ["TCN_DUCKDB_PATH"] == "warehouse.duckdb"
