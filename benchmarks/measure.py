@@ -119,3 +119,13 @@ def run_child(name: str, args: list[str], env: dict | None = None, cwd: Path | N
     record.cpu_s = usage.ru_utime + usage.ru_stime
     record.peak_rss_mb = peak
     return record, proc.returncode
+
+
+def speed_probe_s() -> float:
+    """Seconds a fixed pure-Python loop takes: how fast this machine runs Python at the moment. It varies by 25%
+    and more within a day here, so every benchmark records it at its start and end, and figures measured at
+    different moments can be compared."""
+    started = time.perf_counter()
+    sum(i * i for i in range(3 * 10**7))
+    return round(time.perf_counter() - started, 2)
+

@@ -19,6 +19,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from benchmarks.measure import speed_probe_s
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results" / "test_suite.json"
 OUT_ENV = "TCN_SUITE_TIMELINE"
@@ -73,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     timeline = Path(tempfile.mkdtemp(prefix="tcn-suite-")) / "timeline.jsonl"
     env = {**os.environ, OUT_ENV: str(timeline), "PYTHONPATH": str(REPO)}
+    probe_at_start = speed_probe_s()
     started, before = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run([str(REPO / ".venv" / "bin" / "pytest"), "-p", "benchmarks.suite_timing", "-q", *argv],
                           cwd=REPO, env=env, capture_output=True, text=True)
@@ -87,9 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     result = {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "args": argv, "exit_code": proc.returncode,
               "summary": summary.strip("= "), "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
               "cores": os.cpu_count(), "load1_after": round(os.getloadavg()[0], 2),
+              "speed_probe_s": {"start": probe_at_start, "end": speed_probe_s()},
               "modules": [{k: (round(v, 1) if isinstance(v, float) else v) for k, v in m.items()} for m in modules]}
     print(f"{result['summary']}\nwall {wall:.0f} s, CPU {cpu:.0f} s on {os.cpu_count()} cores "
-          f"({cpu / wall / os.cpu_count():.0%} busy)")
+          f"({cpu / wall / os.cpu_count():.0%} busy); speed probe {result['speed_probe_s']['start']} s at the "
+          f"start, {result['speed_probe_s']['end']} s at the end (2.1-2.2 s at this machine's usual speed)")
     print(f"{'worker':7} {'module':42} {'start':>6} {'end':>6} {'wall s':>7} {'cpu s':>6} {'tests':>5}")
     for m in modules:
         print(f"{m['worker']:7} {m['module']:42} {m['start']:6.0f} {m['end']:6.0f} {m['wall_s']:7.1f} "
