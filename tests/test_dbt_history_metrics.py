@@ -15,25 +15,15 @@ Gazetteer: DE  Berlin 101 (3,426,354, capital), Kehl 105 (35,000), Hamburg 106 (
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
-import subprocess
-import sys
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from statistics import median
-from typing import Iterator
 
 import duckdb
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-DBT_PROJECT = REPO / "dbt_project"
-RAW_SCHEMA = REPO / "warehouse" / "raw_schema.sql"
+from dbt_fixture import RAW_SCHEMA, Built, build, in_place_of_the_build, rows, run_dbt, sha
 
 T1, T2, T3, T4 = datetime(2026, 1, 5), datetime(2026, 1, 12), datetime(2026, 1, 19), datetime(2026, 1, 26)
 RUNS = [("r1", T1, ["net-a", "net-b", "net-c"], True), ("r2", T2, ["net-a", "net-b", "net-c"], True),
@@ -117,10 +107,6 @@ def registry_doc(network_id: str) -> dict:
             "stated_member_count_as_of": None, "cited_sources": {}, "sources": [], **docs[network_id]}
 
 
-def sha(*parts: object) -> str:
-    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
-
-
 def build_fixture(db_path: Path, completed: set[str] | None = None) -> None:
     """The raw and ref rows of the fixture; `completed` limits which runs get their completion marker."""
     con = duckdb.connect(str(db_path))
@@ -179,48 +165,13 @@ def complete_run(con, run_id: str, started: datetime) -> None:
     con.execute("insert into raw.run_completions values (?, ?)", [run_id, started.replace(hour=1)])
 
 
-def dbt_executable() -> str:
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
-
-
-def run_dbt(command: list[str], db_path: Path, work: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TCN_DUCKDB_PATH": str(db_path), "DO_NOT_TRACK": "1"}
-    return subprocess.run(
-        [dbt_executable(), *command, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        env=env, capture_output=True, text=True, timeout=600,
-    )
-
-
-@dataclass(frozen=True)
-class Built:
-    db_path: Path
-    work: Path
-    results: list[dict]
-
-
 # cities in 2 networks of the subset count as most connected here (the subset is focus=refugees: net-a, net-b)
 BUILD_VARS = "{most_connected_min: 2}"
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Built:
-    work = tmp_path_factory.mktemp("dbt-history")
-    db_path = work / "warehouse.duckdb"
-    build_fixture(db_path)
-    result = run_dbt(["build", "--vars", BUILD_VARS], db_path, work)
-    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
-    results = json.loads((work / "target" / "run_results.json").read_text())["results"]
-    return Built(db_path, work, results)
-
-
-def rows(db_path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    return build(tmp_path_factory.mktemp("dbt-history"), build_fixture, BUILD_VARS)
 
 
 def test_build_passes_every_node_including_the_new_unit_tests(built):
@@ -488,22 +439,6 @@ def test_coverage_is_published_against_the_stated_count(built):
 HISTORY_TABLES = {"metrics.metrics_history": "run_id, metric, key_kind, key",
                   "intermediate.int_membership_as_of_run": "run_id, network_id, member_id",
                   "metrics.membership_changes": "run_id, network_id"}
-
-
-@contextmanager
-def in_place_of_the_build(built: Built, start_from_the_build: bool) -> Iterator[Path]:
-    """The built database's path for a test's own database (a copy of the build, or nothing yet), the build put
-    back afterwards: dbt reuses the build's saved parse only for the same DuckDB path (a new path, a new
-    target folder: it parses the whole project again, ~4 s)."""
-    kept = built.work / "built.duckdb.kept"
-    shutil.move(built.db_path, kept)
-    try:
-        if start_from_the_build:
-            shutil.copy(kept, built.db_path)
-        yield built.db_path
-    finally:
-        built.db_path.unlink(missing_ok=True)
-        shutil.move(kept, built.db_path)
 
 
 def test_history_built_run_by_run_equals_a_full_refresh(built):

@@ -25,22 +25,14 @@ C = {Frankfurt am Main, Berlin, Kehl}.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
-import subprocess
-import sys
 from datetime import datetime
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-DBT_PROJECT = REPO / "dbt_project"
-RAW_SCHEMA = REPO / "warehouse" / "raw_schema.sql"
+from dbt_fixture import RAW_SCHEMA, Built, build, in_place_of_the_build, rows, run_dbt, sha
 
 T1, T2, T3 = datetime(2026, 1, 1), datetime(2026, 2, 1), datetime(2026, 3, 1)
 ALL = ["net-a", "net-b", "net-c"]
@@ -152,10 +144,6 @@ FETCHES = [
 ]
 
 
-def sha(*parts: object) -> str:
-    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
-
-
 def build_fixture(db_path: Path) -> None:
     con = duckdb.connect(str(db_path))
     try:
@@ -203,47 +191,12 @@ def build_fixture(db_path: Path) -> None:
         con.close()
 
 
-def dbt_executable() -> str:
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
-
-
-def run_dbt(command: list[str], db_path: Path, work: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TCN_DUCKDB_PATH": str(db_path), "DO_NOT_TRACK": "1"}
-    return subprocess.run(
-        [dbt_executable(), *command, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        env=env, capture_output=True, text=True, timeout=600,
-    )
-
-
 BUILD_VARS = "{most_connected_min: 2}"
-
-
-@dataclass(frozen=True)
-class Built:
-    db_path: Path
-    work: Path
-    results: list[dict]  # run_results.json of the build
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Built:
-    work = tmp_path_factory.mktemp("dbt")
-    db_path = work / "warehouse.duckdb"
-    build_fixture(db_path)
-    result = run_dbt(["build", "--vars", BUILD_VARS], db_path, work)
-    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
-    results = json.loads((work / "target" / "run_results.json").read_text())["results"]
-    return Built(db_path, work, results)
-
-
-def rows(db_path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    return build(tmp_path_factory.mktemp("dbt"), build_fixture, BUILD_VARS)
 
 
 def test_constraints_of_the_contracted_models_are_enforced_by_the_tables(built):
@@ -406,19 +359,12 @@ def test_invariant_tests_catch_a_broken_metric(built):
     """The metric invariants over whole tables are real: corrupt the built warehouse in a way its row-level
     constraints allow (a pair of networks missing from network_overlap) and `dbt test` must fail (then restore
     it). Same database path, vars and target dir as the build, so dbt reuses its parse."""
-    backup = built.work / "backup.duckdb"
-    shutil.copy(built.db_path, backup)
-    try:
-        con = duckdb.connect(str(built.db_path))
-        try:
+    with in_place_of_the_build(built, start_from_the_build=True) as db_path:
+        with duckdb.connect(str(db_path)) as con:
             con.execute("delete from metrics.network_overlap where network_b = 'net-c'")
-        finally:
-            con.close()
         result = run_dbt(["test", "--select", "network_overlap,test_type:data", "--vars", BUILD_VARS],
-                         built.db_path, built.work)
+                         db_path, built.work)
         results = json.loads((built.work / "target" / "run_results.json").read_text())["results"]
-    finally:
-        shutil.copy(backup, built.db_path)
     assert result.returncode != 0
     failed = [r["unique_id"] for r in results if r["status"] == "fail"]
     # the pair count catches it (consistency tests of models built from network_overlap may too)
