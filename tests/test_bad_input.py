@@ -22,6 +22,7 @@ from typing import Callable
 import duckdb
 import pytest
 import yaml
+from dbt_fixture import run_dbt
 from httpserver import LoopbackServer, Reply, closed_port
 
 from scrapers.collect import collect_network
@@ -423,12 +424,7 @@ def test_dbt_vars_out_of_range_stop_the_build_naming_each_var(tmp_path):
 
     db = tmp_path / "w.duckdb"
     ensure_schema(db)
-    env = {**os.environ, "TCN_DUCKDB_PATH": str(db), "DO_NOT_TRACK": "1"}
-    dbt = Path(sys.executable).parent / "dbt"
-    proc = subprocess.run([str(dbt), "run", "--select", "stg_runs", "--project-dir", ".", "--profiles-dir", ".",
-                           "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-                           "--vars", "{" + ", ".join(BAD_VARS) + "}"], cwd=REPO / "dbt_project", env=env,
-                          capture_output=True, text=True, timeout=300)
+    proc = run_dbt(["run", "--select", "stg_runs", "--vars", "{" + ", ".join(BAD_VARS) + "}"], db, tmp_path)
     assert proc.returncode != 0
     assert "dbt vars out of range" in proc.stdout, proc.stdout[-2000:]
     for message in BAD_VARS.values():
