@@ -128,4 +128,3 @@ def speed_probe_s() -> float:
     started = time.perf_counter()
     sum(i * i for i in range(3 * 10**7))
     return round(time.perf_counter() - started, 2)
-

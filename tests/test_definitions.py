@@ -47,12 +47,15 @@ if sys.argv[1] == "dbt-core imported first":
 from orchestration.definitions import defs
 import dagster_dbt.compat
 graph = defs.resolve_asset_graph()
-assets = {key.to_user_string(): [sorted(map(str, graph.get(key).parent_keys)), sorted(map(str, graph.get(key).check_keys)),
-                                 sorted(graph.get(key).tags.items()), graph.get(key).group_name, sorted(graph.get(key).kinds)]
-          for key in graph.get_all_asset_keys()}
+assets = {}
+for key in graph.get_all_asset_keys():
+    node = graph.get(key)
+    assets[key.to_user_string()] = [sorted(map(str, node.parent_keys)), sorted(map(str, node.check_keys)),
+                                    sorted(node.tags.items()), node.group_name, sorted(node.kinds)]
 checks = {str(key): graph.get(key).blocking for key in graph.asset_check_keys}
-print(json.dumps({"assets": assets, "checks": checks, "dagster_dbt_saw_dbt_core": dagster_dbt.compat.DBT_PYTHON_VERSION
-                  is not None, "dbt_core_loaded": "dbt.version" in sys.modules}))
+print(json.dumps({"assets": assets, "checks": checks,
+                  "dagster_dbt_saw_dbt_core": dagster_dbt.compat.DBT_PYTHON_VERSION is not None,
+                  "dbt_core_loaded": "dbt.version" in sys.modules}))
 """
 
 
