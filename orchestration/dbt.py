@@ -36,7 +36,8 @@ with dbt_core_out_of_sight():
     from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.settings import configure_environment
-from warehouse.build_plan import GAZETTEER_TAG, RUN_ONLY, plan_build, project_fingerprint, record_build
+from warehouse.build_plan import (GAZETTEER_TAG, RUN_KEYED_TAG, RUN_ONLY, plan_build, project_fingerprint,
+                                  record_build)
 from warehouse.paths import data_paths
 
 WRITER_POOL = "duckdb_writer"
@@ -116,18 +117,55 @@ def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         yield from dbt_events(context, invocation)
         record_build(paths.working_db, plan)  # dbt succeeded (a failed build raised above)
         return
-    # A run-only build leaves the marts as they are: current, from the build that last made them. Dagster
-    # wants a multi-asset's outputs in topological order, so this build's few events are held and the models
-    # it did not rebuild are recorded in their place among the ones it did.
-    events = list(dbt_events(context, invocation))
+    # A run-only build leaves the marts as they are: current, from the build that last made them. They are
+    # recorded as not rebuilt, in their place among the models it builds (the ones tagged run_keyed).
+    run_keyed = {spec.key for spec in context.assets_def.specs if RUN_KEYED_TAG in spec.tags}
+    not_rebuilt = {"tcn/build": "run_only: not rebuilt, no input changed", "content_as_of_run": plan.content_run_id}
+    yield from in_topological_order(context, dbt_events(context, invocation), run_keyed, not_rebuilt)
     record_build(paths.working_db, plan)
-    outputs = {context.asset_key_for_output(e.output_name): e for e in events if isinstance(e, dg.Output)}
+
+
+def in_topological_order(context: dg.AssetExecutionContext, events: Iterator, built: set[dg.AssetKey],
+                         not_rebuilt: dict) -> Iterator:
+    """`events` of a build of only the `built` models, with every other selected model's output recorded as
+    not rebuilt, in the order Dagster wants a multi-asset's outputs: a model's after those of the models it
+    depends on. They go to Dagster while dbt runs (Dagster stores them meanwhile): each output as soon as its
+    upstream ones are out, an event about a model (a test's result) once the model's output is."""
     selected = context.selected_asset_keys
-    deps = {key: context.assets_def.asset_deps.get(key, set()) & selected for key in selected}
-    for key in TopologicalSorter(deps).static_order():
-        yield outputs.get(key) or _not_rebuilt(context, key, {"tcn/build": "run_only: not rebuilt, no input changed",
-                                                              "content_as_of_run": plan.content_run_id})
-    yield from (e for e in events if not isinstance(e, dg.Output))
+    order = TopologicalSorter({key: context.assets_def.asset_deps.get(key, set()) & selected for key in selected})
+    order.prepare()
+    ready: set[dg.AssetKey] = set()
+    out: set[dg.AssetKey] = set()
+    outputs: dict[dg.AssetKey, dg.Output] = {}
+    held: dict[dg.AssetKey, list] = {}
+
+    def release(dbt_ended: bool) -> Iterator:
+        while True:
+            ready.update(order.get_ready())
+            going = sorted((k for k in ready if k in outputs or k not in built or dbt_ended), key=str)
+            if not going:
+                return
+            for key in going:
+                ready.discard(key)
+                yield outputs.pop(key, None) or _not_rebuilt(context, key, not_rebuilt)
+                out.add(key)
+                yield from held.pop(key, [])
+                order.done(key)
+
+    yield from release(dbt_ended=False)
+    for event in events:
+        key = context.asset_key_for_output(event.output_name) if isinstance(event, dg.Output) else \
+            getattr(event, "asset_key", None)
+        if isinstance(event, dg.Output) and key in out:  # not tagged run_keyed, yet built: recorded already
+            context.log.warning(f"dbt built {key.to_user_string()}, which this build recorded as not rebuilt")
+        elif isinstance(event, dg.Output):
+            outputs[key] = event
+            yield from release(dbt_ended=False)
+        elif key in selected and key not in out:
+            held.setdefault(key, []).append(event)
+        else:
+            yield event
+    yield from release(dbt_ended=True)
 
 
 def _not_rebuilt(context: dg.AssetExecutionContext, key: dg.AssetKey, metadata: dict) -> dg.Output:

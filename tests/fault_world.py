@@ -296,6 +296,21 @@ def check_results(world: World, run_id: str) -> dict:
     return results
 
 
+def materializations(world: World, run_id: str) -> dict[str, list[dict]]:
+    """Each asset materialized in the run (its key as a string), with the metadata of each materialization."""
+    import dagster as dg
+    from dagster._core.events import DagsterEventType
+
+    with dg.DagsterInstance.from_config(str(world.data / "dagster_home")) as instance:
+        entries = instance.all_logs(run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)
+    found: dict[str, list[dict]] = {}
+    for entry in entries:
+        materialization = entry.dagster_event.event_specific_data.materialization
+        found.setdefault(materialization.asset_key.to_user_string(), []).append(
+            {k: v.value for k, v in materialization.metadata.items()})
+    return found
+
+
 def network_history(world: World, network_id: str) -> tuple[list, list]:
     with duckdb.connect(str(world.published / "warehouse.duckdb"), read_only=True) as con:
         spells = con.execute("""SELECT member_name, is_current, ended_by_run_id FROM marts.fct_membership_spell

@@ -9,8 +9,8 @@ import subprocess
 import time
 
 import pytest
-from fault_world import (DUPLICATE_CHECKS, REPLAY_NETWORKS, TCN, duplicated_raw_rows, network_args, open_world,
-                         refresh, stop_and_check_readers, tail)
+from fault_world import (DUPLICATE_CHECKS, REPLAY_NETWORKS, TCN, check_results, duplicated_raw_rows, materializations,
+                         network_args, open_world, refresh, stop_and_check_readers, tail)
 
 TEN_REFRESHES = 10
 
@@ -73,6 +73,17 @@ def test_readers_saw_only_whole_tables_during_ten_back_to_back_refreshes(world):
     while len(world.refreshes) < TEN_REFRESHES:
         proc = refresh(world, *network_args(REPLAY_NETWORKS[:1]))
         assert proc.returncode == 0, tail(proc)
+    # no content changed: the last one built only the run-keyed models, and recorded the others as not rebuilt
+    assert "dbt build: run_only" in proc.stderr
+    last_run = world.refreshes[-1][0]
+    notes = materializations(world, last_run)
+    assert all(len(found) == 1 for found in notes.values()), notes
+    for key in ("staging/stg_runs", "metrics/membership_changes", "metrics/metrics_history"):
+        assert notes[key][0]["dagster/row_count"] > 0 and "tcn/build" not in notes[key][0], key
+    kept = notes["marts/fct_membership"][0]
+    assert kept["tcn/build"] == "run_only: not rebuilt, no input changed"
+    assert kept["content_as_of_run"] not in (None, last_run)
+    assert check_results(world, last_run)["unique_combination_metrics_history_run_id__metric__key"][0] is True
     figures = stop_and_check_readers(world)
     durations = [s for _, s in world.refreshes if s is not None]
     world.figures["readers"] = {"refreshes": len(world.refreshes), "refresh_seconds_min_median_max": [

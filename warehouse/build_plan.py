@@ -23,6 +23,7 @@ from warehouse.db import connect, ensure_schema
 from warehouse.drift import GOOD_STATUSES
 
 FULL_REFRESH, INCREMENTAL, RUN_ONLY = "full_refresh", "incremental", "run_only"
+RUN_KEYED_TAG = "run_keyed"  # what selectors.yml's run_keyed selects: the models a run-only build builds
 DBT_ARGS = {FULL_REFRESH: ["--full-refresh"], INCREMENTAL: [], RUN_ONLY: ["--selector", "run_keyed"]}
 # Unit tests check the models' logic on fixed inputs, not the data: `make test` runs them (tests/test_dbt_*.py
 # build the project with them), a refresh does not (dbt's advice for production builds; ~1.5 s per build).
