@@ -108,29 +108,32 @@ def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     plan = plan_build(paths.working_db, context.run_id, project_fingerprint(DBT_PROJECT_DIR))
     context.log.info(f"dbt build: {plan.kind}: {plan.reason}")
     invocation = dbt.cli(["build", *plan.dbt_args], context=context, target_path=paths.dbt_target)
-    if plan.kind != RUN_ONLY:
-        if plan.skips_gazetteer:  # they have no upstream model: recorded first, Dagster's order holds
-            for spec in context.assets_def.specs:
-                if GAZETTEER_TAG in spec.tags and spec.key in context.selected_asset_keys:
-                    yield _not_rebuilt(context, spec.key, {"tcn/build": f"{plan.kind}: not rebuilt, the gazetteer "
-                                                           "and the dbt project are unchanged since the last build"})
-        yield from dbt_events(context, invocation)
-        record_build(paths.working_db, plan)  # dbt succeeded (a failed build raised above)
-        return
-    # A run-only build leaves the marts as they are: current, from the build that last made them. They are
-    # recorded as not rebuilt, in their place among the models it builds (the ones tagged run_keyed).
-    run_keyed = {spec.key for spec in context.assets_def.specs if RUN_KEYED_TAG in spec.tags}
-    not_rebuilt = {"tcn/build": "run_only: not rebuilt, no input changed", "content_as_of_run": plan.content_run_id}
-    yield from in_topological_order(context, dbt_events(context, invocation), run_keyed, not_rebuilt)
-    record_build(paths.working_db, plan)
+    built, not_rebuilt = _what_the_build_builds(context, plan)
+    yield from in_topological_order(context, dbt_events(context, invocation), built, not_rebuilt)
+    record_build(paths.working_db, plan)  # dbt succeeded (a failed build raised above)
+
+
+def _what_the_build_builds(context: dg.AssetExecutionContext, plan) -> tuple[set[dg.AssetKey], dict]:
+    """The models the plan's build builds, and the note on the ones it leaves as they are (current, from the
+    build that last made them): a run-only build builds only the models tagged run_keyed; a full or
+    incremental one leaves out the gazetteer's staging when the gazetteer and the project did not change."""
+    tagged = {tag: {spec.key for spec in context.assets_def.specs if tag in spec.tags}
+              for tag in (RUN_KEYED_TAG, GAZETTEER_TAG)}
+    if plan.kind == RUN_ONLY:
+        return tagged[RUN_KEYED_TAG], {"tcn/build": "run_only: not rebuilt, no input changed",
+                                       "content_as_of_run": plan.content_run_id}
+    left_out = tagged[GAZETTEER_TAG] if plan.skips_gazetteer else set()
+    return set(context.selected_asset_keys) - left_out, {
+        "tcn/build": f"{plan.kind}: not rebuilt, the gazetteer and the dbt project are unchanged since the last build"}
 
 
 def in_topological_order(context: dg.AssetExecutionContext, events: Iterator, built: set[dg.AssetKey],
                          not_rebuilt: dict) -> Iterator:
-    """`events` of a build of only the `built` models, with every other selected model's output recorded as
-    not rebuilt, in the order Dagster wants a multi-asset's outputs: a model's after those of the models it
-    depends on. They go to Dagster while dbt runs (Dagster stores them meanwhile): each output as soon as its
-    upstream ones are out, an event about a model (a test's result) once the model's output is."""
+    """`events` of a build of the `built` models, with every other selected model's output recorded as not
+    rebuilt, in the order Dagster wants a multi-asset's outputs: a model's after those of the models it depends
+    on. They go to Dagster while dbt runs (Dagster stores them meanwhile): each output as soon as its upstream
+    ones are out, an event about a model (a test's result) once the model's output is. A built model dbt
+    reported no result for gets no output, as without this ordering."""
     selected = context.selected_asset_keys
     order = TopologicalSorter({key: context.assets_def.asset_deps.get(key, set()) & selected for key in selected})
     order.prepare()
@@ -147,7 +150,8 @@ def in_topological_order(context: dg.AssetExecutionContext, events: Iterator, bu
                 return
             for key in going:
                 ready.discard(key)
-                yield outputs.pop(key, None) or _not_rebuilt(context, key, not_rebuilt)
+                if key in outputs or key not in built:
+                    yield outputs.pop(key, None) or _not_rebuilt(context, key, not_rebuilt)
                 out.add(key)
                 yield from held.pop(key, [])
                 order.done(key)
@@ -156,7 +160,7 @@ def in_topological_order(context: dg.AssetExecutionContext, events: Iterator, bu
     for event in events:
         key = context.asset_key_for_output(event.output_name) if isinstance(event, dg.Output) else \
             getattr(event, "asset_key", None)
-        if isinstance(event, dg.Output) and key in out:  # not tagged run_keyed, yet built: recorded already
+        if isinstance(event, dg.Output) and key in out:  # a model the plan left out, built all the same
             context.log.warning(f"dbt built {key.to_user_string()}, which this build recorded as not rebuilt")
         elif isinstance(event, dg.Output):
             outputs[key] = event
