@@ -60,7 +60,7 @@ def registry(context: dg.AssetExecutionContext, config: RefreshConfig):
     reg = load_registry()
     db = data_paths().working_db
     ensure_schema(db)
-    selected = select_networks(reg, config.networks)
+    selected = select_networks(reg, config.networks, config.mode)
     start_run(db, context.run_id, config.mode, reg, selected)
     meta = {"registry_version": reg.version, "networks": len(reg.networks), "scraped_networks": len(selected)}
     counts = _row_counts(db, [["raw", "runs"], ["raw", "registry_networks"]])

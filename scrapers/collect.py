@@ -22,8 +22,13 @@ from scrapers.local_file import read_local
 from scrapers.model import FetchedResponse, MemberMention, SourceSpec
 from scrapers.parsers import PARSERS, ParseError
 from scrapers.parsers.links import next_page_url
+from scrapers.places import PlaceRecogniser
+from scrapers.probe import suggestion
 
 DEFAULT_MAX_PAGES = 50
+# the "next page" link of a listing whose source names none (parser auto): rel=next, or a link so classed
+AUTO_NEXT = ('a[rel~="next"], .pagination a.next, .pager a.next, a.next, a.next-page, li.next > a, '
+             'a[aria-label="Next"], a[aria-label="Next page"]')
 # The longest place names run to some 60 characters ("Verbandsgemeinde ..." a few more); a longer "name"
 # means the name selector caught a paragraph or a whole list, i.e. the page is not what its contract says.
 MAX_NAME_CHARS = 200
@@ -38,6 +43,8 @@ class FetchRecord:
     parse_error: str | None = None
     mentions: list[MemberMention] = field(default_factory=list)
     note: str | None = None  # why following links stopped here, when that is worth knowing (not an error)
+    structure: str | None = None  # the list the auto parser chose on this page (a selector path)
+    name_field: str | None = None  # ... and where the name sits in each of its items
 
 
 @dataclass
@@ -76,7 +83,8 @@ class NetworkResult:
         return hashlib.sha256(repr(self.members).encode("utf-8")).hexdigest()
 
 
-def parse_response(spec: SourceSpec, response: FetchedResponse, *, allow_empty: bool = False) -> FetchRecord:
+def parse_response(spec: SourceSpec, response: FetchedResponse, *, allow_empty: bool = False,
+                   places: PlaceRecogniser | None = None) -> FetchRecord:
     parser = PARSERS[spec.parser]
     if not response.ok:
         reason = response.error or f"http_{response.status}"
@@ -84,9 +92,13 @@ def parse_response(spec: SourceSpec, response: FetchedResponse, *, allow_empty: 
         return FetchRecord(spec, response, parser.version, "fetch_failed",
                            f"{spec.network_id}: {what} failed: {reason}")
     try:
-        mentions = parser.parse(response, spec.options)
+        if getattr(parser, "needs_places", False):
+            mentions = parser.parse(response, spec.options, places=places)
+        else:
+            mentions = parser.parse(response, spec.options)
     except ParseError as exc:  # a required element is missing: soft 404, login wall, redesigned site
-        return FetchRecord(spec, response, parser.version, "contract_failed", f"{spec.network_id}: {exc}")
+        return FetchRecord(spec, response, parser.version, "contract_failed",
+                           f"{spec.network_id}: {exc}{suggestion(spec, response, places)}")
     except Exception as exc:  # a parser bug must not take down the other networks
         return FetchRecord(spec, response, parser.version, "parse_failed",
                            f"{spec.network_id}: parser {spec.parser} crashed on {spec.url}: {exc!r}")
@@ -106,7 +118,9 @@ def parse_response(spec: SourceSpec, response: FetchedResponse, *, allow_empty: 
                            f"{spec.network_id}: member {position + 1} on {spec.url} has a name of "
                            f"{len(mention.member_name)} characters (more than {MAX_NAME_CHARS}): "
                            f"{mention.member_name[:60]!r}...")
-    return FetchRecord(spec, response, parser.version, "ok", None, mentions)
+    return FetchRecord(spec, response, parser.version, "ok", None, list(mentions),
+                       note=getattr(mentions, "note", None), structure=getattr(mentions, "structure", None),
+                       name_field=getattr(mentions, "name_field", None))
 
 
 def max_pages(spec: SourceSpec) -> int:
@@ -114,13 +128,22 @@ def max_pages(spec: SourceSpec) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else DEFAULT_MAX_PAGES
 
 
+def _following_options(spec: SourceSpec, records: list[FetchRecord]) -> dict:
+    """A later page of an auto listing is read the way its first page was (its last page may hold one
+    member, or members the gazetteer does not know)."""
+    first = records[0] if records else None
+    if spec.parser != "auto" or first is None or first.structure is None:
+        return spec.options
+    return {**spec.options, "structure": first.structure, "name_field": first.name_field, "following_page": True}
+
+
 def _add_note(record: FetchRecord, text: str) -> None:
     record.note = f"{record.note}; {text}" if record.note else text
 
 
-def _pages(spec: SourceSpec, fetcher, *, index: bool) -> list[FetchRecord]:
+def _pages(spec: SourceSpec, fetcher, *, index: bool, places=None) -> list[FetchRecord]:
     """The first page and, with option `next`, the pages after it until a stop condition."""
-    selector = spec.options.get("next")
+    selector = spec.options.get("next") or (AUTO_NEXT if spec.parser == "auto" else None)
     limit = max_pages(spec)
     seen_urls: set[str] = set()
     seen_bodies: dict[str, str] = {}  # sha256 of the body -> first URL that returned it
@@ -128,7 +151,7 @@ def _pages(spec: SourceSpec, fetcher, *, index: bool) -> list[FetchRecord]:
     url = spec.url
     while True:
         seen_urls.add(url)
-        page_spec = spec if url == spec.url else replace(spec, url=url)
+        page_spec = spec if url == spec.url else replace(spec, url=url, options=_following_options(spec, records))
         response = fetcher.fetch(url, spec.allowed_hosts, network_id=spec.network_id)
         digest = hashlib.sha256(response.body).hexdigest() if response.ok else None
         if digest in seen_bodies:  # a site that answers every page number with the same page
@@ -138,7 +161,7 @@ def _pages(spec: SourceSpec, fetcher, *, index: bool) -> list[FetchRecord]:
             return records
         if digest:
             seen_bodies[digest] = url
-        record = parse_response(page_spec, response, allow_empty=index)
+        record = parse_response(page_spec, response, allow_empty=index, places=places)
         records.append(record)
         if not selector or record.parse_status != "ok":
             return records
@@ -154,7 +177,7 @@ def _pages(spec: SourceSpec, fetcher, *, index: bool) -> list[FetchRecord]:
         url = following
 
 
-def _member_pages(index_pages: list[FetchRecord], fetcher) -> list[FetchRecord]:
+def _member_pages(index_pages: list[FetchRecord], fetcher, places=None) -> list[FetchRecord]:
     """Fetch and parse the member pages the index pages link to (each once, at most max_pages)."""
     spec = index_pages[0].spec
     index_urls = {page.spec.url for page in index_pages}  # a "back to all members" link is not a member
@@ -181,7 +204,7 @@ def _member_pages(index_pages: list[FetchRecord], fetcher) -> list[FetchRecord]:
     for link in links[:limit]:
         # the fetcher refuses links outside allowed_hosts; the refusal is recorded like any failed fetch
         response = fetcher.fetch(link, spec.allowed_hosts, network_id=spec.network_id)
-        records.append(parse_response(replace(member_spec, url=link), response))
+        records.append(parse_response(replace(member_spec, url=link), response, places=places))
     return records
 
 
@@ -200,17 +223,41 @@ def _check_member_count(spec: SourceSpec, records: list[FetchRecord]) -> list[Fe
     return records
 
 
-def collect_source(spec: SourceSpec, fetcher) -> list[FetchRecord]:
+def collect_source(spec: SourceSpec, fetcher, places: PlaceRecogniser | None = None) -> list[FetchRecord]:
     """Every record one source spec produces: its pages, then (for an index) its member pages."""
     if spec.path is not None:
-        return _check_member_count(spec, [parse_response(spec, read_local(spec))])
+        return _check_member_count(spec, [parse_response(spec, read_local(spec), places=places)])
     index = bool(spec.options.get("member_links"))
-    pages = _pages(spec, fetcher, index=index)
-    return _check_member_count(spec, pages + _member_pages(pages, fetcher) if index else pages)
+    pages = _pages(spec, fetcher, index=index, places=places)
+    return _check_member_count(spec, pages + _member_pages(pages, fetcher, places) if index else pages)
 
 
-def collect_network(network_id: str, sources: tuple[SourceSpec, ...], fetcher) -> NetworkResult:
+def sources_for_mode(sources: tuple[SourceSpec, ...], mode: str | None) -> tuple[SourceSpec, ...]:
+    """A live-only source (a page without a recorded snapshot) is fetched in live mode only; replay reads the
+    snapshot or curated file of the network's other sources."""
+    return tuple(s for s in sources if not (s.live_only and mode == "replay"))
+
+
+def _drop_superseded(records: list[FetchRecord]) -> None:
+    """Curated rows citing a page this run read successfully are that page's older copy: the page wins."""
+    read = {r.spec.url for r in records if r.spec.path is None and r.parse_status == "ok" and r.mentions}
+    read |= {r.response.final_url for r in records if r.spec.path is None and r.parse_status == "ok"
+             and r.mentions and r.response.final_url}
+    if not read:
+        return
+    for r in records:
+        if r.spec.path is not None and r.parse_status == "ok":
+            kept = [m for m in r.mentions if m.source_url not in read]
+            if len(kept) != len(r.mentions):
+                _add_note(r, f"{len(r.mentions) - len(kept)} curated rows citing a page read live were left to it")
+                r.mentions = kept
+
+
+def collect_network(network_id: str, sources: tuple[SourceSpec, ...], fetcher, *,
+                    places: PlaceRecogniser | None = None, mode: str | None = None) -> NetworkResult:
     records = []
-    for spec in sources:
-        records.extend(collect_source(spec, fetcher))
+    for spec in sources_for_mode(sources, mode):
+        records.extend(collect_source(spec, fetcher, places))
+    if mode == "live":
+        _drop_superseded(records)
     return NetworkResult(network_id, records)

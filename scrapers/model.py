@@ -17,6 +17,8 @@ class SourceSpec:
     options: dict = field(default_factory=dict, hash=False, compare=False)
     # a curated file read from disk instead of fetched; url is then a file-curated:// label, not fetched
     path: str | None = None
+    # fetched in live mode only: a member page with no recorded snapshot, whose curated file replay reads
+    live_only: bool = False
 
 
 @dataclass

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from scrapers.collect import FetchRecord, NetworkResult, collect_network
+from scrapers.collect import FetchRecord, NetworkResult, collect_network, sources_for_mode
 from scrapers.conditional import ConditionalFetcher
 from scrapers.fetch import make_fetcher
 from scrapers.model import FetchedResponse
 from scrapers.registry import Registry
 from warehouse.db import ensure_schema
 from warehouse.drift import DEFAULT_MAX_DROP
+from warehouse.place_recogniser import LazyPlaces
 from warehouse.raw_load import complete_run, load_networks, previous_fetches, refresh_text_keys, start_run
 from warehouse.resolution.store import refresh_member_resolutions
 
@@ -39,9 +40,10 @@ class NetworkOutcome:
     errors: tuple[str, ...]
 
 
-def select_networks(registry: Registry, network_ids: list[str] | None) -> list[str]:
-    """The networks to scrape: those asked for (each must exist and have a source), else all with sources."""
-    with_sources = {n.id for n in registry.with_sources()}
+def select_networks(registry: Registry, network_ids: list[str] | None, mode: str | None = None) -> list[str]:
+    """The networks to scrape: those asked for (each must exist and have a source), else all with sources
+    (in replay mode, sources other than live-only ones)."""
+    with_sources = {n.id for n in registry.with_sources() if sources_for_mode(n.sources, mode)}
     if not network_ids:
         return sorted(with_sources)
     unknown = [n for n in network_ids if n not in registry.networks]
@@ -53,12 +55,12 @@ def select_networks(registry: Registry, network_ids: list[str] | None) -> list[s
     return sorted(set(network_ids))
 
 
-def _deadline_result(registry: Registry, network_id: str, deadline_s: float) -> NetworkResult:
+def _deadline_result(registry: Registry, network_id: str, deadline_s: float, mode: str) -> NetworkResult:
     """A record for each source of a network the run had no time left for."""
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     records = [FetchRecord(spec, FetchedResponse(spec.url, None, None, {}, b"", "deadline_exceeded", now), None,
                            "fetch_failed", f"{network_id}: not collected within the run deadline of {deadline_s:g} s")
-               for spec in registry.get(network_id).sources]
+               for spec in sources_for_mode(registry.get(network_id).sources, mode)]
     return NetworkResult(network_id, records)
 
 
@@ -75,7 +77,7 @@ def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "repl
     In live mode `record_dir` also stores every response as a replayable snapshot ("captured live")."""
     if record_dir is not None and mode != "live":
         raise ValueError("recording snapshots needs live mode (--live --record)")
-    selected = select_networks(registry, network_ids)
+    selected = select_networks(registry, network_ids, mode)
     ensure_schema(db_path)
     start_run(db_path, run_id, mode, registry, selected)
     own_fetcher = fetcher is None
@@ -95,7 +97,9 @@ def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "repl
                 outcomes.append(NetworkOutcome(result.network_id, verdict.status, len(result.mentions), errors))
     pool = ThreadPoolExecutor(max_workers=MAX_PARALLEL_NETWORKS, thread_name_prefix="collect")
     try:
-        pending = {pool.submit(collect_network, nid, registry.get(nid).sources, fetcher): nid for nid in selected}
+        places = LazyPlaces(db_path)  # the gazetteer, for pages read by the auto parser
+        pending = {pool.submit(collect_network, nid, registry.get(nid).sources, fetcher, places=places, mode=mode): nid
+                   for nid in selected}
         finished: list[NetworkResult] = []  # collected, not loaded yet
         last_load = time.monotonic()
         while pending:
@@ -107,7 +111,7 @@ def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "repl
                 # deadline: record the unfinished networks as failed, keep what landed
                 for future in pending:
                     future.cancel()
-                load(finished + [_deadline_result(registry, nid, deadline_s) for nid in pending.values()])
+                load(finished + [_deadline_result(registry, nid, deadline_s, mode) for nid in pending.values()])
                 finished = []
                 break
             for future in done:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from scrapers.model import FetchedResponse, MemberMention
+from scrapers.parsers.auto import AutoParser
 from scrapers.parsers.common import ParseError
 from scrapers.parsers.curated_table import CuratedTableParser
 from scrapers.parsers.html_cards import HtmlCardsParser
@@ -40,6 +41,7 @@ PARSERS: dict[str, Parser] = {
         ScriptJsonParser(),
         CuratedTableParser(),
         LinkIndexParser(),
+        AutoParser(),
     )
 }
 

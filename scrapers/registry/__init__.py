@@ -235,7 +235,7 @@ def _validate(path: Path, doc: dict) -> Network:
         functions=_functions(path, doc.get("functions")),
         tags=_tags(path, doc.get("tags")),
         funders=_funders(path, doc.get("funders")),
-        sources=_sources(path, network_id, doc.get("sources")),
+        sources=_sources(path, network_id, doc.get("sources"), _auto_context(doc)),
         coverage_floor=_coverage_floor(path, doc.get("coverage_floor")),
         doc=doc,
         path=path,
@@ -308,7 +308,17 @@ def _funders(path, value) -> tuple:
     return tuple(out)
 
 
-def _sources(path, network_id: str, value) -> tuple[SourceSpec, ...]:
+def _auto_context(doc: dict) -> dict:
+    """What the auto parser knows of the network without being told: its stated size and its country."""
+    context = {}
+    if isinstance(doc.get("stated_member_count"), int) and not isinstance(doc["stated_member_count"], bool):
+        context["expected_members"] = doc["stated_member_count"]
+    if isinstance(doc.get("country_code"), str):
+        context["network_country"] = doc["country_code"]
+    return context
+
+
+def _sources(path, network_id: str, value, auto_context: dict | None = None) -> tuple[SourceSpec, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -335,8 +345,14 @@ def _sources(path, network_id: str, value) -> tuple[SourceSpec, ...]:
         if not isinstance(options, dict):
             _fail(path, f"{where}.options", "expected a mapping")
         _check_options(path, where, item["parser"], options, parsers)
+        live_only = item.get("live_only", False)
+        if not isinstance(live_only, bool) or (live_only and file_path is not None):
+            _fail(path, f"{where}.live_only", "expected true or false, and only on a url source")
+        if item["parser"] == "auto":
+            options = {**(auto_context or {}), **options}
         specs.append(SourceSpec(network_id=network_id, url=url, kind=item["kind"], parser=item["parser"],
-                                allowed_hosts=allowed, options=dict(options), path=file_path))
+                                allowed_hosts=allowed, options=dict(options), path=file_path,
+                                live_only=live_only))
     return tuple(specs)
 
 
