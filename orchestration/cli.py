@@ -161,6 +161,20 @@ def _resolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _probe(args: argparse.Namespace) -> int:
+    """Show the member lists the auto parser finds on a page, and a registry entry for the best one."""
+    from scrapers.probe import ProbeError
+    from warehouse.paths import data_paths
+    from warehouse.probe import probe
+
+    try:
+        print(probe(args.source, data_paths(args.data_dir).working_db, args.network, args.json))
+    except (ProbeError, KeyError) as exc:
+        print(f"tcn probe: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     """(Re)build the run report from the published files; print its path, open it on request."""
     from orchestration.settings import configure_environment
@@ -237,6 +251,18 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--output", "-o", metavar="OUT.csv", help="write here (default: standard output)")
     resolve.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     resolve.set_defaults(func=_resolve)
+    probe = sub.add_parser(
+        "probe", help="find the member list on a page (URL or file) and print a registry sources: block",
+        description="Ranks the candidate member lists of a page (repeated elements, table rows, map markers) by "
+                    "how many of their names the gazetteer recognises as places, their size against the "
+                    "network's stated count, and penalties for menus, footers and news; prints the best with "
+                    "a sample of members and a ready `sources:` entry. A URL is fetched as in live mode "
+                    "(robots.txt, delay), following its next-page links.")
+    probe.add_argument("source", metavar="SOURCE", help="an http(s) URL or a local HTML/JSON file")
+    probe.add_argument("--network", metavar="ID", help="the registry network (its stated count and country)")
+    probe.add_argument("--json", action="store_true", help="print JSON: {source, candidates: [...]}, best first")
+    probe.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
+    probe.set_defaults(func=_probe)
     report = sub.add_parser(
         "report", help="(re)build the HTML report of the published run and print its path",
         description="Builds <data dir>/published/report/index.html from the published DuckDB (read-only): "

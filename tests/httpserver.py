@@ -94,7 +94,8 @@ class LoopbackServer:
         self.seen: list[Seen] = []
         self._seen_lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        # a 127.x.y.z url_host is also bound: each such server is a host of its own (politeness, robots)
+        self._server = _Server((url_host if url_host.startswith("127.") else "127.0.0.1", 0), _Handler)
         self._server.owner = self
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)

@@ -85,12 +85,17 @@ def _text(element: Tag) -> str:
     parts: list[str] = []
 
     def walk(node: Tag) -> None:
+        after_element = False
         for child in node.children:
             if isinstance(child, Comment):
                 continue
             if isinstance(child, NavigableString):
                 parts.append(str(child))
+                after_element = after_element and not str(child).strip()
             elif isinstance(child, Tag) and child.name not in SKIP_TAGS:
+                if after_element:  # <a>Dortmund</a><span>Germany</span>: two texts ("Malm<span>ö</span>": one)
+                    parts.append(" ")
+                after_element = True
                 block = child.name in BLOCK_TAGS and child.name not in ("span", "em", "strong", "b", "i", "a",
                                                                        "small")
                 if block:
@@ -277,7 +282,8 @@ def _html_candidate(path: str, items: list[Tag], places: PlaceRecogniser, expect
             pairs.append((clean_name(name), country))
         recognised = _recognised(pairs, places, network_country)
         coverage_share = len(texts) / len(items)
-        rank = (recognised * coverage_share, bool(form), -key.count(">"), -len(key))
+        # equal otherwise, the deeper field: the link or heading holding the name, not the item around it
+        rank = (recognised * coverage_share, bool(form), key.count(">") + bool(key), -len(key))
         if best is None or rank > best[0]:
             best = (rank, key, recognised * coverage_share)
     if best is None or (best[2] == 0 and name_field is None):
