@@ -21,8 +21,9 @@ from warehouse.place_recogniser import open_places
 
 
 def probe(source: str, db_path: Path, network_id: str | None = None, json_output: bool = False,
-          fetcher=None) -> str:
-    """The probe's report (text or JSON). ProbeError / KeyError name what could not be read."""
+          fetcher=None, places=None) -> str:
+    """The probe's report (text or JSON). ProbeError / KeyError name what could not be read. `places`: a
+    recogniser already open (else one over db_path's gazetteer)."""
     expected = country = None
     if network_id:
         network = load_registry().get(network_id)
@@ -39,7 +40,7 @@ def probe(source: str, db_path: Path, network_id: str | None = None, json_output
         if not Path(source).is_file():
             raise ProbeError(f"{source}: not an http(s) URL and not a file")
         pages = [file_response(Path(source))]
-    candidates = merged_candidates(pages, open_places(db_path), expected, country)
+    candidates = merged_candidates(pages, places or open_places(db_path), expected, country)
     if json_output:
         return dumps(as_json(source, candidates))
     return printable(as_text(source, candidates, paginated=len(pages) > 1))

@@ -113,7 +113,7 @@ def _step(element: Tag) -> str:
 
 
 def _markers(element: Tag) -> str:
-    return " ".join([element.name, " ".join(element.get("class") or ()), str(element.get("id") or ""),
+    return " ".join([" ".join(element.get("class") or ()), str(element.get("id") or ""),
                      str(element.get("role") or "")]).lower()
 
 
@@ -222,10 +222,10 @@ def _penalty(items: list[Tag], names: list[str]) -> float:
     penalty = 1.0
     first = items[0]
     chain = [first] + [p for p in first.parents if isinstance(p, Tag) and p.name not in ("html", "[document]")]
-    marks = " ".join(_markers(e) for e in chain)
+    marks = " ".join(_markers(e) for e in chain)  # classes, ids and roles: <article> itself is any content
     if any(e.name in _FURNITURE_TAGS for e in chain) or _FURNITURE.search(marks):
         penalty *= 0.35
-    if _NEWS.search(marks) or any(e.find("time") is not None for e in items[:5]):
+    if _NEWS.search(marks):
         penalty *= 0.5
     words = sum(len(n.split()) for n in names) / max(1, len(names))
     if words > 6:
