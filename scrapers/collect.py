@@ -21,14 +21,11 @@ from functools import cached_property
 from scrapers.local_file import read_local
 from scrapers.model import FetchedResponse, MemberMention, SourceSpec
 from scrapers.parsers import PARSERS, ParseError
-from scrapers.parsers.links import next_page_url
+from scrapers.parsers.links import auto_next_page_url, next_page_url
 from scrapers.places import PlaceRecogniser
 from scrapers.probe import suggestion
 
 DEFAULT_MAX_PAGES = 50
-# the "next page" link of a listing whose source names none (parser auto): rel=next, or a link so classed
-AUTO_NEXT = ('a[rel~="next"], .pagination a.next, .pager a.next, a.next, a.next-page, li.next > a, '
-             'a[aria-label="Next"], a[aria-label="Next page"]')
 # The longest place names run to some 60 characters ("Verbandsgemeinde ..." a few more); a longer "name"
 # means the name selector caught a paragraph or a whole list, i.e. the page is not what its contract says.
 MAX_NAME_CHARS = 200
@@ -143,7 +140,9 @@ def _add_note(record: FetchRecord, text: str) -> None:
 
 def _pages(spec: SourceSpec, fetcher, *, index: bool, places=None) -> list[FetchRecord]:
     """The first page and, with option `next`, the pages after it until a stop condition."""
-    selector = spec.options.get("next") or (AUTO_NEXT if spec.parser == "auto" else None)
+    selector = spec.options.get("next")
+    find_next = (lambda r: next_page_url(r, selector)) if selector else (
+        auto_next_page_url if spec.parser == "auto" else None)  # auto: rel=next, or a link saying "next"
     limit = max_pages(spec)
     seen_urls: set[str] = set()
     seen_bodies: dict[str, str] = {}  # sha256 of the body -> first URL that returned it
@@ -163,9 +162,9 @@ def _pages(spec: SourceSpec, fetcher, *, index: bool, places=None) -> list[Fetch
             seen_bodies[digest] = url
         record = parse_response(page_spec, response, allow_empty=index, places=places)
         records.append(record)
-        if not selector or record.parse_status != "ok":
+        if find_next is None or record.parse_status != "ok":
             return records
-        following = next_page_url(response, selector)
+        following = find_next(response)
         if following is None:
             return records  # the last page
         if following in seen_urls:

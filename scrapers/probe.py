@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import yaml
 
@@ -17,7 +17,7 @@ from scrapers.model import FetchedResponse, SourceSpec
 from scrapers.parsers.auto import MIN_SCORE, candidates_of, describe
 from scrapers.parsers.candidates import Candidate, find_candidates
 from scrapers.parsers.common import ParseError, soup_of
-from scrapers.parsers.links import next_page_url
+from scrapers.parsers.links import auto_next_page_url, next_href
 from scrapers.places import PlaceRecogniser
 
 SAMPLE_MEMBERS = 8
@@ -45,8 +45,6 @@ def file_response(path: Path) -> FetchedResponse:
 
 def fetch_pages(url: str, fetcher, follow: bool = True) -> list[FetchedResponse]:
     """The page and, when it links a next page, the following ones (one host, politely, at most MAX_PAGES)."""
-    from scrapers.collect import AUTO_NEXT
-
     host = urlsplit(url).hostname or ""
     pages: list[FetchedResponse] = []
     seen: set[str] = set()
@@ -61,9 +59,34 @@ def fetch_pages(url: str, fetcher, follow: bool = True) -> list[FetchedResponse]
         if not follow:
             break
         try:
-            url = next_page_url(response, AUTO_NEXT)
+            url = auto_next_page_url(response)
         except ParseError:
             break
+    return pages
+
+
+def file_pages(path: Path) -> list[FetchedResponse]:
+    """A saved page and the saved pages its next-page links point to, in the same folder."""
+    folder = Path(path).resolve().parent
+    pages = [file_response(path)]
+    seen = {Path(path).resolve()}
+    while len(pages) < MAX_PAGES:
+        try:
+            soup = soup_of(pages[-1])
+        except ParseError:
+            break
+        link = next_href(soup)
+        href = link.get("href") if link is not None else None
+        if not href:
+            break
+        target = urlsplit(urljoin(pages[-1].url, href))
+        if target.scheme != "file":
+            break
+        candidate = Path(unquote(target.path)).resolve()
+        if candidate in seen or candidate.parent != folder or not candidate.is_file():
+            break
+        seen.add(candidate)
+        pages.append(file_response(candidate))
     return pages
 
 

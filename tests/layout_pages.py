@@ -79,11 +79,11 @@ def bundled_members(network_id: str) -> list[Member]:
 
 
 def networks_with_lists(min_members: int = 8) -> list[str]:
-    """Networks whose bundled list has at least `min_members` current members and whose members are places
-    (a list of organisations is not what the auto parser looks for)."""
+    """Networks whose bundled list has at least `min_members` current members and whose members are cities
+    (a list of organisations, or of states and organisations, is not what the auto parser looks for)."""
     registry = load_registry()
     return sorted(p.stem for p in CURATED.glob("*.csv")
-                  if registry.get(p.stem).tags.get("membership") != "organisations"
+                  if registry.get(p.stem).tags.get("membership") == "cities"
                   and len(bundled_members(p.stem)) >= min_members)
 
 

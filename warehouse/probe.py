@@ -11,7 +11,7 @@ from scrapers.probe import (
     as_text,
     dumps,
     fetch_pages,
-    file_response,
+    file_pages,
     is_url,
     merged_candidates,
     printable,
@@ -39,7 +39,7 @@ def probe(source: str, db_path: Path, network_id: str | None = None, json_output
     else:
         if not Path(source).is_file():
             raise ProbeError(f"{source}: not an http(s) URL and not a file")
-        pages = [file_response(Path(source))]
+        pages = file_pages(Path(source))
     candidates = merged_candidates(pages, places or open_places(db_path), expected, country)
     if json_output:
         return dumps(as_json(source, candidates))

@@ -44,7 +44,7 @@ _NEWS = re.compile(r"(?<![a-z])(news|post|posts|blog|article|articles|event|even
                    r"stories|actualites?|actualidad|noticias?|aktuelles|nachrichten|agenda|latest|related)"
                    r"(?![a-z])")
 _FURNITURE_TAGS = frozenset({"nav", "header", "footer", "aside"})
-_YEAR = re.compile(r"^\D{0,24}((?:1[89]|20)\d\d)(?:-\d\d(?:-\d\d)?)?\D{0,8}$")
+_YEAR = re.compile(r"^\D{0,16}((?:1[89]|20)\d\d)(?:-\d\d(?:-\d\d)?)?\D{0,8}$")
 _PARENS = re.compile(r"^(?P<name>.+?)\s*\((?P<country>[^()]+)\)$")
 _DASH = re.compile(r"^(?P<name>.+)\s+[-–—|/]\s+(?P<country>[^-–—|/]+)$")
 _COMMA = re.compile(r"^(?P<name>.+),\s*(?P<country>[^,]+)$")
@@ -260,6 +260,8 @@ def _html_candidate(path: str, items: list[Tag], places: PlaceRecogniser, expect
     # country and year columns first: a field that is mostly countries is not the name
     country_fields, year_fields = [], []
     for key in usable:
+        if key == "":  # the item as a whole is the name (perhaps with its country), never only a column
+            continue
         texts = _sample([f[key] for f in per_item if key in f])
         if sum(1 for t in texts if places.country_code(t)) >= 0.6 * len(texts):
             country_fields.append(key)
@@ -268,18 +270,21 @@ def _html_candidate(path: str, items: list[Tag], places: PlaceRecogniser, expect
     best = None
     if name_field is not None:  # a later page of a listing whose first page chose the field
         usable = [k for k in usable if k == name_field]
+    column = country_fields[0] if country_fields else None
     for key in usable:
         if name_field is None and (key in country_fields or key in year_fields):
             continue
-        texts = [f[key] for f in per_item if key in f]
-        if sum(len(t) for t in texts) / len(texts) > 80:
+        having = [f for f in per_item if key in f]
+        if sum(len(f[key]) for f in having) / len(having) > 80:
             continue
-        sample = _sample(texts)
         pairs, form = [], None
-        for text in sample:
-            name, country, how = split_country(text, places)
+        for fields in _sample(having):
+            name, country, how = split_country(fields[key], places)
             form = form or how
+            if country is None and column and column != key:
+                country = fields.get(column)
             pairs.append((clean_name(name), country))
+        texts = having
         recognised = _recognised(pairs, places, network_country)
         coverage_share = len(texts) / len(items)
         # equal otherwise, the deeper field: the link or heading holding the name, not the item around it
@@ -294,9 +299,9 @@ def _html_candidate(path: str, items: list[Tag], places: PlaceRecogniser, expect
     members: list[Member] = []
     forms: set[str] = set()
     from_heading = False
-    for item, fields in zip(items, per_item):
+    for position, (item, fields) in enumerate(zip(items, per_item)):
         text = fields.get(name_key)
-        if not text:
+        if not text or (position == 0 and _is_header_row(fields, country_key, year_key, places)):
             continue
         name, country, how = split_country(text, places)
         if how:
@@ -318,6 +323,15 @@ def _html_candidate(path: str, items: list[Tag], places: PlaceRecogniser, expect
     _score(candidate, places, expected, network_country, _penalty(items, [m.name for m in members]))
     candidate.reproduce = _html_reproduction(candidate, forms)
     return candidate
+
+
+def _is_header_row(fields: dict[str, str], country_key: str | None, year_key: str | None,
+                   places: PlaceRecogniser) -> bool:
+    """A first row of column titles in <td> cells ("City | Country | Member since"): its country cell is no
+    country, or its year cell no year, where the rows below have them."""
+    if country_key and fields.get(country_key) and not places.country_code(fields[country_key]):
+        return True
+    return bool(year_key and fields.get(year_key) and not _year(fields[year_key]))
 
 
 def _html_reproduction(candidate: Candidate, forms: set[str]) -> dict:
@@ -356,6 +370,9 @@ def _record_lists(value, path: str = "", depth: int = 0):
     if isinstance(value, list):
         if len(value) >= MIN_ITEMS and sum(isinstance(v, dict) for v in value) >= 0.8 * len(value):
             yield path, [v for v in value if isinstance(v, dict)]
+        elif len(value) >= MIN_ITEMS and sum(isinstance(v, list) for v in value) >= 0.8 * len(value):
+            # [["Berlin", 52.5, 13.4], ...]: positions stand for keys
+            yield path, [{str(i): x for i, x in enumerate(v)} for v in value if isinstance(v, list)]
         for i, v in enumerate(value[:3]):  # nested lists: look into the first few only
             if isinstance(v, (list, dict)) and not isinstance(v, dict):
                 yield from _record_lists(v, f"{path}.{i}" if path else str(i), depth + 1)

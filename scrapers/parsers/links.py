@@ -29,3 +29,28 @@ def next_page_url(response: FetchedResponse, selector: str) -> str | None:
     if element is None:
         return None
     return resolve_link(soup, source_url(response), element.get("href"))
+
+
+# the "next page" link of a listing whose source names none (parser auto, tcn probe)
+AUTO_NEXT = ('a[rel~="next"], .pagination a.next, .pager a.next, a.next, a.next-page, li.next > a, '
+             'a[aria-label="Next"], a[aria-label="Next page"]')
+_NEXT_WORDS = frozenset({"next", "next page", "next ›", "next »", "next >", "›", "»", ">", "weiter", "nächste",
+                         "nächste seite", "suivant", "page suivante", "siguiente", "successivo", "successiva",
+                         "próxima", "seguinte", "volgende", "następna", "nästa", "neste", "næste", "seuraava"})
+
+
+def next_href(soup):
+    """The next-page link element: a rel=next or next-classed link, else one whose whole text says "next"."""
+    element = soup.select_one(AUTO_NEXT)
+    if element is not None:
+        return element
+    for link in soup.find_all("a", href=True):
+        if clean_text(link.get_text(" ")).casefold() in _NEXT_WORDS:
+            return link
+    return None
+
+
+def auto_next_page_url(response: FetchedResponse) -> str | None:
+    soup = soup_of(response)
+    element = next_href(soup)
+    return resolve_link(soup, source_url(response), element.get("href")) if element is not None else None
