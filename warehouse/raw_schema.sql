@@ -1,4 +1,4 @@
--- Raw and reference layer. Append only; no indexes (crash safety, see LESSONS.md).
+-- Raw and reference layer. Append only; no indexes (crash safety, see docs/lessons.md).
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE SCHEMA IF NOT EXISTS ref;
 
