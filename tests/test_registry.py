@@ -395,7 +395,7 @@ def test_cited_sources_take_urls_and_doc_references(tmp_path):
     assert network.doc["cited_sources"]["type"] == ["https://a.example/about", "doc:Oomen, Baumgärtel & Durmus (2018)"]
 
 
-# measured 2026-12-07: 71 of 76 networks typed (28 grassroots, 27 sponsored, 16 hybrid); target 60
+# measured 2026-12-07: 71 of 76 networks typed (28 grassroots, 26 sponsored, 17 hybrid); target 60
 def test_every_coded_network_type_cites_its_source(registry):
     coded = [n for n in registry.networks.values() if n.network_type != "unknown"]
     assert len(coded) >= 60
