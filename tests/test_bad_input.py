@@ -23,7 +23,6 @@ import duckdb
 import pytest
 import yaml
 
-
 from helpers.dbt import run_dbt
 from helpers.loopback import LoopbackServer, Reply, closed_port
 from scrapers.collect import collect_network
