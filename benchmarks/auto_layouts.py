@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.auto_layouts [--data-dir DIR] [--seeds 2]
 
-Pages are generated from the bundled member lists (tests/layout_pages.py: cards, table, bullets, script,
+Pages are generated from the bundled member lists (tests/helpers/layouts.py: cards, table, bullets, script,
 paginated, and the bundled snapshots restyled into tables) and served by a loopback HTTP server; each is read
 as `tcn probe URL` reads it. Prints, per layout, pages, mean and minimum recall and precision, and the pages
 below 0.9 recall or 0.95 precision.
@@ -16,8 +16,8 @@ from pathlib import Path
 from scrapers.fetch import make_fetcher
 from scrapers.probe import fetch_pages, merged_candidates
 from scrapers.registry import load_registry
-from tests.httpserver import LoopbackServer, Reply
-from tests.layout_pages import LAYOUTS, generate, networks_with_lists, scores, snapshot_tables
+from tests.helpers.loopback import LoopbackServer, Reply
+from tests.helpers.layouts import LAYOUTS, generate, networks_with_lists, scores, snapshot_tables
 from warehouse.paths import data_paths
 from warehouse.place_recogniser import open_places
 

