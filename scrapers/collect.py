@@ -253,7 +253,9 @@ def _drop_superseded(records: list[FetchRecord]) -> None:
 
 
 def collect_network(network_id: str, sources: tuple[SourceSpec, ...], fetcher, *,
-                    places: PlaceRecogniser | None = None, mode: str | None = None) -> NetworkResult:
+                    places: PlaceRecogniser | None = None, mode: str = "replay") -> NetworkResult:
+    """Every record of a network's sources in this mode (replay: no live-only source; live: all of them, and
+    curated rows citing a page read here are left to the page)."""
     records = []
     for spec in sources_for_mode(sources, mode):
         records.extend(collect_source(spec, fetcher, places))
