@@ -253,11 +253,15 @@ def _drop_superseded(records: list[FetchRecord]) -> None:
 
 
 def collect_network(network_id: str, sources: tuple[SourceSpec, ...], fetcher, *,
-                    places: PlaceRecogniser | None = None, mode: str = "replay") -> NetworkResult:
+                    places: PlaceRecogniser | None = None, mode: str = "replay",
+                    previous: dict[str, str] | None = None) -> NetworkResult:
     """Every record of a network's sources in this mode (replay: no live-only source; live: all of them, and
-    curated rows citing a page read here are left to the page)."""
+    curated rows citing a page read here are left to the page). `previous`: URL -> the list the auto parser
+    chose there last time (a different choice now is reported as structure drift)."""
     records = []
     for spec in sources_for_mode(sources, mode):
+        if spec.parser == "auto" and (previous or {}).get(spec.url) and "structure" not in spec.options:
+            spec = replace(spec, options={**spec.options, "structure": previous[spec.url]})
         records.extend(collect_source(spec, fetcher, places))
     if mode == "live":
         _drop_superseded(records)

@@ -153,3 +153,37 @@ def test_tcn_probe_names_a_missing_file_in_one_line(tmp_path):
                            "--data-dir", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"tcn probe: {tmp_path / 'nope.html'}: not an http(s) URL and not a file"
+
+
+def test_the_next_run_reports_a_list_that_moved_as_structure_drift_and_still_lands_it(tmp_path, data_dir):
+    import duckdb
+    import yaml
+
+    from warehouse.ingest import scrape_run
+    from warehouse.summary import format_summary
+
+    first, second = generate("staedte-sicherer-haefen", "table"), generate("staedte-sicherer-haefen", "cards")
+    server = LoopbackServer({"/members": Reply(200, HTML, first.pages[first.entry].encode("utf-8"))})
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    with server:
+        (folder / "moved.yaml").write_text(yaml.safe_dump({
+            "id": "moved", "name": "moved", "scope": "national", "country_code": "DE",
+            "sources": [{"url": server.url("/members"), "kind": "html", "parser": "auto",
+                         "allowed_hosts": [server.url_host]}]}), encoding="utf-8")
+        registry = load_registry(extra=[folder])
+        db = data_dir / "warehouse.duckdb"
+        with _fetcher() as fetcher:
+            scrape_run(db, "run-1", registry, "live", ["moved"], fetcher=fetcher)
+        server.routes["/members"] = Reply(200, HTML, second.pages[second.entry].encode("utf-8"))
+        with _fetcher() as fetcher:
+            outcomes = scrape_run(db, "run-2", registry, "live", ["moved"], fetcher=fetcher)
+    assert [o.status for o in outcomes] == ["ok"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = dict(con.execute("SELECT run_id, (structure, note, n_mentions) FROM raw.fetches").fetchall())
+    (structure_1, note_1, n_1), (structure_2, note_2, n_2) = rows["run-1"], rows["run-2"]
+    assert structure_1 != structure_2 and n_1 == n_2 == len(first.expected)
+    assert note_1.startswith("auto chose ") and note_2.startswith(f"structure drift: {structure_1!r} is gone")
+    summary = format_summary([{"network_id": "moved", "status": "ok", "mentions": n_2, "members": n_2,
+                               "resolved": n_2, "errors": None, "structure_drift": note_2}])
+    assert "    ~ structure drift:" in summary

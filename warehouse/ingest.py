@@ -24,7 +24,14 @@ from warehouse.drift import DEFAULT_MAX_DROP
 from warehouse.db import connect
 from warehouse.migrations import migrate
 from warehouse.place_recogniser import LazyPlaces
-from warehouse.raw_load import complete_run, load_networks, previous_fetches, refresh_text_keys, start_run
+from warehouse.raw_load import (
+    complete_run,
+    load_networks,
+    previous_fetches,
+    previous_structures,
+    refresh_text_keys,
+    start_run,
+)
 from warehouse.resolution.store import refresh_member_resolutions
 
 MAX_PARALLEL_NETWORKS = 8
@@ -115,7 +122,9 @@ def collect_run(db_path: Path, run_id: str, registry: Registry, mode: str = "rep
     pool = ThreadPoolExecutor(max_workers=MAX_PARALLEL_NETWORKS, thread_name_prefix="collect")
     try:
         places = LazyPlaces(db_path)  # the gazetteer, for pages read by the auto parser
-        pending = {pool.submit(collect_network, nid, registry.get(nid).sources, fetcher, places=places, mode=mode): nid
+        chosen = previous_structures(db_path, selected)  # what it chose last time, to see a list move
+        pending = {pool.submit(collect_network, nid, registry.get(nid).sources, fetcher, places=places, mode=mode,
+                               previous={url: s for (n, url), s in chosen.items() if n == nid}): nid
                    for nid in selected}
         finished: list[NetworkResult] = []  # collected, not loaded yet
         last_load = time.monotonic()

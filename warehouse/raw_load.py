@@ -24,7 +24,8 @@ from warehouse.namekey import name_key
 NETWORK_RUN_COLUMNS = ("run_id, network_id, status, n_members, members_sha256, previous_good_run_id, "
                        "previous_good_members, message, content_sha256")
 FETCH_COLUMNS = ("fetch_id, run_id, network_id, url, final_url, status, error, bytes, sha256, fetched_at, parser, "
-                 "parser_version, parse_status, parse_error, n_mentions, etag, last_modified, mentions_sha256")
+                 "parser_version, parse_status, parse_error, n_mentions, etag, last_modified, mentions_sha256, "
+                 "structure, note")
 
 
 def _sha256(*parts: str) -> str:
@@ -94,7 +95,8 @@ def _fetch_rows(run_id: str, result: NetworkResult, bodies: dict, mention_sets: 
         rows.append([_sha256(run_id, result.network_id, rec.spec.url), run_id, result.network_id, rec.spec.url,
                      resp.final_url, resp.status, resp.error, len(resp.body), digest, resp.fetched_at,
                      rec.spec.parser, rec.parser_version, rec.parse_status, rec.parse_error, len(rec.mentions),
-                     header(resp.headers, "ETag"), header(resp.headers, "Last-Modified"), mentions_digest])
+                     header(resp.headers, "ETag"), header(resp.headers, "Last-Modified"), mentions_digest,
+                     rec.structure, rec.note])
     return rows
 
 
@@ -160,6 +162,16 @@ def complete_run(db_path: Path, run_id: str) -> None:
         if not con.execute("SELECT 1 FROM raw.run_completions WHERE run_id = ?", [run_id]).fetchone():
             con.execute("INSERT INTO raw.run_completions VALUES (?, ?)", [run_id, _now()])
             con.execute("CHECKPOINT")
+
+
+def previous_structures(db_path: Path, network_ids: list[str]) -> dict[tuple[str, str], str]:
+    """(network, URL) -> the list the auto parser last chose there, from its latest parsed-ok fetch."""
+    with connect(db_path, read_only=True) as con:
+        rows = con.execute(
+            """SELECT network_id, url, arg_max(structure, fetched_at) FROM raw.fetches
+               WHERE network_id IN (SELECT unnest(?::VARCHAR[])) AND parse_status = 'ok' AND structure IS NOT NULL
+               GROUP BY network_id, url""", [network_ids]).fetchall()
+    return {(network_id, url): structure for network_id, url, structure in rows}
 
 
 def previous_fetches(db_path: Path, network_ids: list[str]) -> dict[str, PreviousFetch]:

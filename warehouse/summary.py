@@ -11,20 +11,22 @@ def run_summary(db_path: Path, run_id: str) -> list[dict]:
     with connect(db_path, read_only=True) as con:
         rows = con.execute(
             """WITH fetch_status AS (
-                   SELECT nr.network_id, nr.status, f.mentions,
+                   SELECT nr.network_id, nr.status, f.mentions, f.drift,
                           CASE WHEN nr.status NOT IN ('ok', 'unchanged') THEN coalesce(nr.message, f.errors) END
                               AS errors
                    FROM raw.network_runs nr
-                   JOIN (SELECT network_id, sum(n_mentions) AS mentions, string_agg(parse_error, '; ') AS errors
+                   JOIN (SELECT network_id, sum(n_mentions) AS mentions, string_agg(parse_error, '; ') AS errors,
+                                string_agg(note, '; ') FILTER (WHERE note LIKE 'structure drift:%') AS drift
                          FROM raw.fetches WHERE run_id = $1 GROUP BY network_id) f USING (network_id)
                    WHERE nr.run_id = $1),
                current AS (
                    SELECT network_id, count(*) AS members, count(city_id) AS resolved
                    FROM marts.fct_membership GROUP BY network_id)
-               SELECT f.network_id, f.status, f.mentions, coalesce(c.members, 0), coalesce(c.resolved, 0), f.errors
+               SELECT f.network_id, f.status, f.mentions, coalesce(c.members, 0), coalesce(c.resolved, 0), f.errors,
+                      f.drift
                FROM fetch_status f LEFT JOIN current c USING (network_id)
                ORDER BY f.network_id""", [run_id]).fetchall()
-    keys = ("network_id", "status", "mentions", "members", "resolved", "errors")
+    keys = ("network_id", "status", "mentions", "members", "resolved", "errors", "structure_drift")
     return [dict(zip(keys, r)) for r in rows]
 
 
@@ -36,6 +38,8 @@ def format_summary(rows: list[dict]) -> str:
                      f"{r['resolved']:>8}")
         if r["errors"]:
             lines.append(f"    ! {r['errors']}")
+        if r.get("structure_drift"):  # the members landed, read from another list than last time: check it
+            lines.append(f"    ~ {r['structure_drift']}")
     total_m = sum(r["members"] for r in rows)
     total_r = sum(r["resolved"] for r in rows)
     lines.append(f"{len(rows)} networks, {sum(r['mentions'] for r in rows)} mentions, "
