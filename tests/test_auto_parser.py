@@ -180,7 +180,8 @@ def test_the_next_run_reports_a_list_that_moved_as_structure_drift_and_still_lan
             outcomes = scrape_run(db, "run-2", registry, "live", ["moved"], fetcher=fetcher)
     assert [o.status for o in outcomes] == ["ok"]
     with duckdb.connect(str(db), read_only=True) as con:
-        rows = dict(con.execute("SELECT run_id, (structure, note, n_mentions) FROM raw.fetches").fetchall())
+        rows = dict(con.execute("SELECT run_id, (structure, note, n_mentions) FROM raw.fetches "
+                                "JOIN raw.fetch_choices USING (fetch_id, run_id, network_id, url)").fetchall())
     (structure_1, note_1, n_1), (structure_2, note_2, n_2) = rows["run-1"], rows["run-2"]
     assert structure_1 != structure_2 and n_1 == n_2 == len(first.expected)
     assert note_1.startswith("auto chose ") and note_2.startswith(f"structure drift: {structure_1!r} is gone")

@@ -24,8 +24,8 @@ from warehouse.namekey import name_key
 NETWORK_RUN_COLUMNS = ("run_id, network_id, status, n_members, members_sha256, previous_good_run_id, "
                        "previous_good_members, message, content_sha256")
 FETCH_COLUMNS = ("fetch_id, run_id, network_id, url, final_url, status, error, bytes, sha256, fetched_at, parser, "
-                 "parser_version, parse_status, parse_error, n_mentions, etag, last_modified, mentions_sha256, "
-                 "structure, note")
+                 "parser_version, parse_status, parse_error, n_mentions, etag, last_modified, mentions_sha256")
+CHOICE_COLUMNS = "fetch_id, run_id, network_id, url, structure, note"
 
 
 def _sha256(*parts: str) -> str:
@@ -95,8 +95,7 @@ def _fetch_rows(run_id: str, result: NetworkResult, bodies: dict, mention_sets: 
         rows.append([_sha256(run_id, result.network_id, rec.spec.url), run_id, result.network_id, rec.spec.url,
                      resp.final_url, resp.status, resp.error, len(resp.body), digest, resp.fetched_at,
                      rec.spec.parser, rec.parser_version, rec.parse_status, rec.parse_error, len(rec.mentions),
-                     header(resp.headers, "ETag"), header(resp.headers, "Last-Modified"), mentions_digest,
-                     rec.structure, rec.note])
+                     header(resp.headers, "ETag"), header(resp.headers, "Last-Modified"), mentions_digest])
     return rows
 
 
@@ -108,7 +107,7 @@ def _load_batch(con, run_id: str, results: list[NetworkResult], max_drop: float,
         [run_id, network_ids]).fetchall()}
     previous = previous_good(con, network_ids)
     verdicts: list[Verdict | None] = []
-    fetch_rows, network_rows, bodies, mention_sets = [], [], {}, {}
+    fetch_rows, choice_rows, network_rows, bodies, mention_sets = [], [], [], {}, {}
     for result in results:
         if result.network_id in loaded:
             verdicts.append(None)
@@ -118,6 +117,8 @@ def _load_batch(con, run_id: str, results: list[NetworkResult], max_drop: float,
         verdict = judge(result, before, max_drop, result.network_id in accept_drop)
         rows = _fetch_rows(run_id, result, bodies, mention_sets)
         fetch_rows += rows
+        choice_rows += [row[:4] + [rec.structure, rec.note] for row, rec in zip(rows, result.records)
+                        if rec.structure or rec.note]
         content = run_content_sha256((row[3], row[-1]) for row in rows)
         network_rows.append([run_id, result.network_id, verdict.status, verdict.n_members, result.members_sha256,
                              before.run_id if before else None, before.n_members if before else None,
@@ -127,6 +128,8 @@ def _load_batch(con, run_id: str, results: list[NetworkResult], max_drop: float,
         return verdicts
     con.execute("BEGIN")
     insert_rows(con, "raw.fetches", fetch_rows, FETCH_COLUMNS)
+    if choice_rows:  # only pages with something to say (a data dir of an older layout may lack the table)
+        insert_rows(con, "raw.fetch_choices", choice_rows, CHOICE_COLUMNS)
     known_bodies = {r[0] for r in con.execute(
         "SELECT sha256 FROM raw.bodies WHERE sha256 IN (SELECT unnest(?::VARCHAR[]))", [list(bodies)]).fetchall()}
     insert_rows(con, "raw.bodies", [row for digest, row in bodies.items() if digest not in known_bodies])
@@ -168,9 +171,11 @@ def previous_structures(db_path: Path, network_ids: list[str]) -> dict[tuple[str
     """(network, URL) -> the list the auto parser last chose there, from its latest parsed-ok fetch."""
     with connect(db_path, read_only=True) as con:
         rows = con.execute(
-            """SELECT network_id, url, arg_max(structure, fetched_at) FROM raw.fetches
-               WHERE network_id IN (SELECT unnest(?::VARCHAR[])) AND parse_status = 'ok' AND structure IS NOT NULL
-               GROUP BY network_id, url""", [network_ids]).fetchall()
+            """SELECT f.network_id, f.url, arg_max(c.structure, f.fetched_at)
+               FROM raw.fetches f JOIN raw.fetch_choices c USING (fetch_id)
+               WHERE f.network_id IN (SELECT unnest(?::VARCHAR[])) AND f.parse_status = 'ok'
+                 AND c.structure IS NOT NULL
+               GROUP BY f.network_id, f.url""", [network_ids]).fetchall()
     return {(network_id, url): structure for network_id, url, structure in rows}
 
 

@@ -16,8 +16,9 @@ def run_summary(db_path: Path, run_id: str) -> list[dict]:
                               AS errors
                    FROM raw.network_runs nr
                    JOIN (SELECT network_id, sum(n_mentions) AS mentions, string_agg(parse_error, '; ') AS errors,
-                                string_agg(note, '; ') FILTER (WHERE note LIKE 'structure drift:%') AS drift
-                         FROM raw.fetches WHERE run_id = $1 GROUP BY network_id) f USING (network_id)
+                                string_agg(c.note, '; ') FILTER (WHERE c.note LIKE 'structure drift:%') AS drift
+                         FROM raw.fetches LEFT JOIN raw.fetch_choices c USING (fetch_id, run_id, network_id, url)
+                         WHERE run_id = $1 GROUP BY network_id) f USING (network_id)
                    WHERE nr.run_id = $1),
                current AS (
                    SELECT network_id, count(*) AS members, count(city_id) AS resolved
