@@ -25,7 +25,6 @@ from scrapers.parsers.common import clean_name, clean_text, normalize_joined
 from scrapers.places import PlaceRecogniser
 
 MIN_ITEMS = 3
-CELL_TAGS = frozenset({"td", "th"})
 SAMPLE = 40  # names per field checked against the gazetteer while ranking (all of them for the winner)
 FIELD_DEPTH = 3
 MAX_FIELD_CHARS = 120
@@ -36,6 +35,10 @@ BLOCK_TAGS = frozenset({"br", "div", "p", "li", "td", "th", "tr", "h1", "h2", "h
                         "strong", "b", "i", "a", "time", "address", "figcaption", "label"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "caption", "legend", "summary"})
 _CLASS_OK = re.compile(r"-?[A-Za-z_][A-Za-z_-]*")  # no digits: "post-123", "elementor-577ecb1" name one element
+# classes that mark one item's state, not its kind: a featured or active member is still a member of the list
+_STATES = frozenset({"active", "current", "selected", "featured", "highlight", "highlighted", "first", "last",
+                     "odd", "even", "new", "open", "closed", "hidden", "visible", "show", "is-active",
+                     "is-featured", "is-hidden", "clearfix", "sticky"})
 # words in tag names, classes and ids of an item or its ancestors that mark page furniture, not content
 _FURNITURE = re.compile(r"(?<![a-z])(nav|navbar|navigation|menu|menus|breadcrumbs?|footer|header|masthead|"
                         r"sidebar|widget|social|share|cookies?|lang|language|languages|skip|pager|pagination|"
@@ -108,7 +111,7 @@ def _text(element: Tag) -> str:
 
 
 def _step(element: Tag) -> str:
-    classes = sorted({c for c in element.get("class") or () if _CLASS_OK.fullmatch(c)})
+    classes = sorted({c for c in element.get("class") or () if _CLASS_OK.fullmatch(c) and c.lower() not in _STATES})
     return element.name + "".join("." + c for c in classes)
 
 
@@ -236,7 +239,7 @@ def _penalty(items: list[Tag], names: list[str]) -> float:
 def _size_factor(n: int, expected: int | None) -> float:
     if expected:
         return 0.7 + 0.3 * min(n, expected) / max(n, expected)
-    return 0.7 + 0.3 * min(1.0, n / 20)
+    return 0.6 + 0.4 * min(1.0, n / 25)  # member lists run longer than the few cities of a news or event list
 
 
 def _year(text: str) -> str | None:
@@ -520,8 +523,6 @@ def find_candidates(soup, places: PlaceRecogniser, expected: int | None = None,
         for path, items in html_groups(soup).items():
             if only is not None and path != only:
                 continue
-            if items[0].name in CELL_TAGS:
-                continue  # a cell is a field of its row
             if only is None and len(items) < (2 if items[0].name == "tr" else MIN_ITEMS):
                 continue  # a table of two rows is still a list; the last page of a listing may hold one
             candidate = _html_candidate(path, items, places, expected, network_country, heading_cache,
