@@ -14,6 +14,8 @@ from warehouse.resolution.countries import parse_country
 from warehouse.resolution.resolver import Resolver
 
 RECOGNISED_DENOTES = frozenset({"place", "municipality", "administrative_unit", "part_of_city"})
+# English names pages still print for countries GeoNames now calls otherwise
+FORMER_NAMES = {"cape verde": "CV", "swaziland": "SZ", "burma": "MM"}
 
 
 @dataclass
@@ -29,7 +31,10 @@ class ResolverPlaces:
     def country_code(self, text: str) -> str | None:
         if not text or len(text) > 60:
             return None
-        return parse_country(text, self.resolver.index.country_by_key)
+        by_key = self.resolver.index.country_by_key
+        # GeoNames keys some countries with their article ("the netherlands"); pages mostly print them without
+        return (parse_country(text, by_key) or parse_country(f"the {text}", by_key)
+                or FORMER_NAMES.get(text.strip().casefold()))
 
 
 def open_places(db_path: Path) -> ResolverPlaces:
