@@ -25,7 +25,7 @@ from warehouse.place_recogniser import open_places
 from warehouse.probe import probe
 
 # a spread of list sizes, regions and languages (the benchmark measures every bundled list)
-NETWORKS = ("intercultural-cities", "staedte-sicherer-haefen", "unesco-gnlc", "welcoming-communities-nz")
+NETWORKS = ("intercultural-cities", "staedte-sicherer-haefen", "welcoming-communities-nz")
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 
 

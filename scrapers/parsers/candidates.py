@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from bs4 import Comment, NavigableString, Tag
@@ -51,6 +51,8 @@ _YEAR = re.compile(r"^\D{0,16}((?:1[89]|20)\d\d)(?:-\d\d(?:-\d\d)?)?\D{0,8}$")
 _PARENS = re.compile(r"^(?P<name>.+?)\s*\((?P<country>[^()]+)\)$")
 _DASH = re.compile(r"^(?P<name>.+)\s+[-–—|/]\s+(?P<country>[^-–—|/]+)$")
 _COMMA = re.compile(r"^(?P<name>.+),\s*(?P<country>[^,]+)$")
+_NTH = re.compile(r":nth-of-type\(\d+\)")
+_NTH_NOT_CELL = re.compile(r"(?:^|> )(?!t[dh][.:])[a-z0-9]+[^ >]*:nth-of-type")
 _JSON_START = re.compile(r"(?:(?P<var>[A-Za-z_$][\w$.]*)\s*=(?!=)|[(:,])\s*(?=[\[{])")
 
 
@@ -151,14 +153,12 @@ def _fields(item: Tag) -> dict[str, str]:
         if depth >= FIELD_DEPTH:
             return
         children = [c for c in node.children if isinstance(c, Tag) and c.name not in SKIP_TAGS]
-        counts: dict[str, int] = defaultdict(int)
-        for c in children:
-            counts[c.name] += 1
+        steps = [_step(c) for c in children]
+        repeated = {st for st, n in Counter(steps).items() if n > 1}
         seen: dict[str, int] = defaultdict(int)
-        for child in children:
-            seen[child.name] += 1
-            step = _step(child)
-            if counts[child.name] > 1 or child.name in ("td", "th"):
+        for child, step in zip(children, steps):
+            seen[child.name] += 1  # nth-of-type counts siblings of the tag, whatever their classes
+            if step in repeated or child.name in ("td", "th"):
                 step += f":nth-of-type({seen[child.name]})"
             path = f"{rel} > {step}" if rel else step
             text = _text(child)
@@ -274,6 +274,7 @@ def _html_candidate(path: str, items: list[Tag], places: PlaceRecogniser, expect
     if name_field is not None:  # a later page of a listing whose first page chose the field
         usable = [k for k in usable if k == name_field]
     column = country_fields[0] if country_fields else None
+    strong: dict[str, float] = {}
     for key in usable:
         if name_field is None and (key in country_fields or key in year_fields):
             continue
@@ -292,11 +293,20 @@ def _html_candidate(path: str, items: list[Tag], places: PlaceRecogniser, expect
         coverage_share = len(texts) / len(items)
         # equal otherwise, the deeper field: the link or heading holding the name, not the item around it
         rank = (recognised * coverage_share, bool(form), key.count(">") + bool(key), -len(key))
+        strong[key] = recognised * coverage_share
         if best is None or rank > best[0]:
             best = (rank, key, recognised * coverage_share)
     if best is None or (best[2] == 0 and name_field is None):
         return None
     _, name_key, _ = best
+    # another field as recognisable beside the name (a row of four cells, a country section's members): an
+    # item holding several members, not one; its cells or list items are the better candidate
+    several = any(k and k != name_key and not k.startswith(name_key + " > ") and not name_key.startswith(k + " > ")
+                  and score >= 0.5 for k, score in strong.items())
+    # a name addressed as the k-th of repeated elements (not a table's k-th column): the item is a list itself
+    # (in any item: a section of one member addresses it without the index its longer sections need)
+    several = several or any(_NTH_NOT_CELL.search(k) and _NTH.sub("", k) == _NTH.sub("", name_key)
+                             for k in coverage)
     country_key = next((k for k in country_fields if k != name_key), None)
     year_key = year_fields[0] if year_fields else None
     members: list[Member] = []
@@ -323,7 +333,8 @@ def _html_candidate(path: str, items: list[Tag], places: PlaceRecogniser, expect
                           country_field=country_key, joined_field=year_key,
                           country_from="field" if country_key else (f"split:{sorted(forms)[0]}" if forms else
                                                                     ("heading" if from_heading else None)))
-    _score(candidate, places, expected, network_country, _penalty(items, [m.name for m in members]))
+    _score(candidate, places, expected, network_country,
+           _penalty(items, [m.name for m in members]) * (0.5 if several and name_field is None else 1.0))
     candidate.reproduce = _html_reproduction(candidate, forms)
     return candidate
 

@@ -6,8 +6,10 @@ by a class the parser knows. Every page comes with the list it was generated fro
 precision against.
 
 Layouts: cards (a CMS grid of cards), table (country and year columns), bullets ("Name (Country)"), script
-(map markers in a script), paginated (a directory split over pages linked by "next"), and the bundled
-snapshots with their classes renamed and their member elements turned into a table (snapshot_table).
+(map markers in a script), paginated (a directory split over pages linked by "next"), sections (one heading
+per country, the members as links below it, the first of each marked "featured"), grid (an old-style layout
+table, four members to a row), and the bundled snapshots with their classes renamed and their member elements
+turned into a table (snapshot_table).
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CURATED = ROOT / "scrapers" / "curated"
 GOLDEN = ROOT / "tests" / "golden" / "parsers"
 SNAPSHOTS = ROOT / "scrapers" / "snapshots"
-LAYOUTS = ("cards", "table", "bullets", "script", "paginated")
+LAYOUTS = ("cards", "table", "bullets", "script", "paginated", "sections", "grid")
 PER_PAGE = 12
 _WORDS = ("alpha", "tile", "box", "block", "unit", "entry", "cell", "wrap", "col", "row", "grid", "inner", "lead",
           "card", "item", "list", "flex", "panel", "zone", "area", "frame", "stack", "group", "holder", "content",
@@ -162,6 +164,26 @@ def _script(members: list[Member], c: _Classes, rng: random.Random) -> tuple[str
     return f'<div id="map" class="{c("map")}"></div>', f"<script>var {variable} = {data};</script>"
 
 
+def _sections(members: list[Member], c: _Classes) -> str:
+    by_country: dict[str, list[Member]] = {}
+    for m in members:
+        by_country.setdefault(m.country or "Other", []).append(m)
+    blocks = []
+    for country, group in sorted(by_country.items()):
+        links = "".join(f'<li class="{c("sitem")}{" featured" if i == 0 else ""}"><a href="/m/{i}">{_e(m.name)}</a></li>'
+                        for i, m in enumerate(group))
+        blocks.append(f'<div class="{c("section")}"><h3>{_e(country)}</h3><ul class="{c("slist")}">{links}</ul></div>')
+    return "".join(blocks)
+
+
+def _grid(members: list[Member], c: _Classes) -> str:
+    rows = []
+    for i in range(0, len(members), 4):
+        cells = "".join(f'<td><a href="/m/{i + j}">{_e(m.name)}</a></td>' for j, m in enumerate(members[i:i + 4]))
+        rows.append(f"<tr>{cells}</tr>")
+    return f'<table class="{c("layout")}" width="100%">{"".join(rows)}</table>'
+
+
 def generate(network_id: str, layout: str, seed: int = 0) -> Page:
     rng = random.Random(f"{network_id}/{layout}/{seed}")
     members = bundled_members(network_id)
@@ -175,6 +197,10 @@ def generate(network_id: str, layout: str, seed: int = 0) -> Page:
         page.pages["/members"] = _document(title, _table(members, c), c, rng, cities)
     elif layout == "bullets":
         page.pages["/members"] = _document(title, _bullets(members, c), c, rng, cities)
+    elif layout == "sections":
+        page.pages["/members"] = _document(title, _sections(members, c), c, rng, cities)
+    elif layout == "grid":
+        page.pages["/members"] = _document(title, _grid(members, c), c, rng, cities)
     elif layout == "script":
         body, script = _script(members, c, rng)
         page.pages["/members"] = _document(title, body, c, rng, cities, head=script)
