@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.dbt import ROW_COUNT, WRITER_POOL, tcn_dbt_models
+from orchestration.dbt import ROW_COUNT, WRITER_POOL, dbt_project, tcn_dbt_models
 from orchestration.report import failed_checks
 from scrapers.registry import load_registry
 from warehouse.db import ensure_schema
@@ -12,10 +12,11 @@ from warehouse.drift import DEFAULT_MAX_DROP, GOOD_STATUSES
 from warehouse.gazetteer import load_gazetteer
 from warehouse.ingest import scrape_run, select_networks
 from warehouse.paths import data_paths
-from warehouse.publish import publish
+from warehouse.publish import PUBLISHED_SCHEMAS, publish
 from warehouse.raw_load import start_run
 from warehouse.report import build_report
 from warehouse.summary import table_row_counts
+from warehouse.table_docs import load_table_docs
 
 
 class RefreshConfig(dg.Config):
@@ -123,7 +124,8 @@ def scrape(context: dg.AssetExecutionContext, config: RefreshConfig):
 def published(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Parquet per mart and metric, a DuckDB copy and manifest.json under $TCN_DATA_DIR/published."""
     paths = data_paths()
-    manifest = publish(paths, context.run_id)
+    # dbt's descriptions and contracts, from the parse this job's dbt assets come from
+    manifest = publish(paths, context.run_id, docs=load_table_docs(dbt_project.manifest_path, PUBLISHED_SCHEMAS))
     files = dg.MetadataValue.md("| table | rows | parquet |\n|---|---|---|\n" + "\n".join(
         f"| {t['schema']}.{t['table']} | {t['rows']} | {paths.published / t['path']} |" for t in manifest["tables"]))
     return dg.MaterializeResult(metadata={

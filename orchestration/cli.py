@@ -68,7 +68,23 @@ def _run_refresh(args: argparse.Namespace, paths) -> int:
                   file=sys.stderr)
         return 1
     print(f"run {result.run_id} succeeded; published to {paths.published}")
+    _print_published_extras(paths)
     return 0
+
+
+def _print_published_extras(paths) -> None:
+    """Where the report is, and the workbook (or why there is none: a table over Excel's row limit)."""
+    import json
+
+    print(f"report: {paths.report}")
+    try:
+        manifest = json.loads((paths.published / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if manifest.get("workbook"):
+        print(f"workbook: {paths.published / manifest['workbook']['path']}")
+    elif manifest.get("workbook_skipped"):
+        print(f"no workbook: {manifest['workbook_skipped']} ({paths.published_csv})")
 
 
 def _published_by(paths, run_id: str) -> bool:
@@ -188,6 +204,24 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from warehouse.paths import data_paths
+    from warehouse.publish import PUBLISHED_SCHEMAS
+    from warehouse.spreadsheet import SpreadsheetError, export_publication
+
+    paths = data_paths(args.data_dir)
+    out = Path(args.out) if args.out else paths.root / "export"
+    try:
+        written = export_publication(paths.published_db, args.format, out, PUBLISHED_SCHEMAS)
+    except (SpreadsheetError, OSError) as exc:
+        print(f"tcn export: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(written)} file(s) to {out}" + (f": {written[0].name}" if len(written) == 1 else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tcn", description="Warehouse of migration-related transnational city networks.")
@@ -245,6 +279,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--open", action="store_true", help="also open it in a web browser, where one exists")
     report.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     report.set_defaults(func=_report)
+    export = sub.add_parser(
+        "export", help="the published tables for spreadsheets: one Excel workbook, or one CSV per table",
+        description="Reads the published DuckDB (read-only). xlsx: warehouse.xlsx with a sheet per table and a "
+                    "sheet of column descriptions (refused when a table is over Excel's 1,048,576 rows). csv: "
+                    "<table>.csv per table and column_descriptions.csv (UTF-8 with a byte-order mark). Text "
+                    "starting with = + - @ gets a leading apostrophe, so no cell runs as a formula.")
+    export.add_argument("--format", choices=("csv", "xlsx"), default="xlsx", help="default xlsx")
+    export.add_argument("--out", metavar="DIR", help="folder to write to (default <data dir>/export)")
+    export.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
+    export.set_defaults(func=_export)
     return parser
 
 

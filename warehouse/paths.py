@@ -28,6 +28,20 @@ class DataPaths:
         return self.published / "warehouse.duckdb"
 
     @property
+    def workbook(self) -> Path:
+        """Every published table as one Excel workbook (while each fits a sheet)."""
+        return self.published / "warehouse.xlsx"
+
+    @property
+    def published_csv(self) -> Path:
+        """One CSV per published table, written instead of the workbook when a table is over Excel's limit."""
+        return self.published / "csv"
+
+    @property
+    def report(self) -> Path:
+        return self.published / "report" / "index.html"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster_home"
 

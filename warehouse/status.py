@@ -55,6 +55,8 @@ class Status:
     generated_at: str
     networks: list[NetworkStatus]
     networks_never_scraped: int
+    report: Path | None = None
+    spreadsheets: str = ""  # the workbook's path, or where the CSVs are and why
 
 
 def _parquet_path(paths: DataPaths, manifest: dict, table: str) -> Path:
@@ -99,7 +101,16 @@ def read_status(paths: DataPaths, now: datetime | None = None) -> Status:
         published=paths.published, duckdb=paths.published_db, parquet=paths.parquet, manifest=manifest_path,
         docs=docs if docs.exists() else None, run_id=manifest.get("run_id", "?"),
         generated_at=manifest.get("generated_at", "?"),
-        networks=[NetworkStatus(*r) for r in rows], networks_never_scraped=never)
+        networks=[NetworkStatus(*r) for r in rows], networks_never_scraped=never,
+        report=paths.report if paths.report.exists() else None, spreadsheets=_spreadsheets_line(paths, manifest))
+
+
+def _spreadsheets_line(paths: DataPaths, manifest: dict) -> str:
+    if manifest.get("workbook"):
+        return str(paths.published / manifest["workbook"]["path"])
+    if manifest.get("csv"):
+        return f"{paths.published_csv}/<table>.csv ({manifest.get('workbook_skipped', 'no workbook')})"
+    return "none in this publication (`tcn export --format xlsx`)"
 
 
 def format_status(status: Status) -> str:
@@ -119,6 +130,8 @@ def format_status(status: Status) -> str:
         f"  DuckDB    {status.duckdb}",
         f"  Parquet   {status.parquet}/<table>.parquet",
         f"  manifest  {status.manifest}",
+        f"  Excel     {status.spreadsheets}",
+        f"  report    {status.report or 'not built (run `tcn report`)'}",
         f"  docs      {status.docs or 'not built (run `tcn docs`)'}",
     ]
     return "\n".join(lines)

@@ -1,0 +1,198 @@
+"""The published tables for spreadsheet users: one Excel workbook (a sheet per table and a sheet of column
+descriptions), or one CSV per table when a table is over Excel's row limit.
+
+Both read a DuckDB catalog (the published copy, attached) so they show exactly what the copy holds, with its
+comments as the column descriptions. Values keep their types: integers (nullable ones too) stay integers,
+dates stay dates; lists become "a; b; c" text; TIMESTAMPTZ values are written in UTC. A text cell starting
+with = + - @ (or a tab / carriage return) gets a leading apostrophe: a spreadsheet would otherwise run it as a
+formula ("=HYPERLINK(...)" in a scraped name; OWASP CSV injection).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+EXCEL_MAX_ROWS = 1_048_576  # rows per sheet, the header included
+EXCEL_MAX_CELL_CHARS = 32_767
+COLUMNS_SHEET = "column_descriptions"
+LIST_SEPARATOR = "; "
+UTF8_BOM = b"\xef\xbb\xbf"  # Excel reads a CSV as UTF-8 only when it starts with one
+# Types written as they are; every other type (text, JSON, UUID, lists, structs, ...) is written as text.
+_KEPT_TYPES = ("BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
+               "UBIGINT", "FLOAT", "DOUBLE", "DATE", "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS",
+               "TIME")
+
+
+class SpreadsheetError(RuntimeError):
+    pass
+
+
+class TooManyRows(SpreadsheetError):
+    pass
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _neutralised(text_sql: str) -> str:
+    return (f"CASE WHEN regexp_matches({text_sql}, '^[=+\\-@\\t\\r]') THEN '''' || {text_sql} "
+            f"ELSE {text_sql} END")
+
+
+def _cell_sql(column: str, data_type: str, fmt: str) -> str:
+    """A select expression for one column: its value as a spreadsheet should get it."""
+    ref = _quote(column)
+    if data_type in _KEPT_TYPES or data_type.startswith("DECIMAL"):
+        return ref
+    if data_type == "TIMESTAMP WITH TIME ZONE":
+        utc = f"timezone('UTC', {ref})"  # a plain timestamp, in UTC: Excel has no time zones
+        return utc if fmt == "xlsx" else f"strftime({utc}, '%Y-%m-%dT%H:%M:%S.%fZ')"
+    if data_type.endswith("]"):  # a LIST (T[]) or ARRAY (T[n])
+        text = f"array_to_string({ref}::{data_type.rsplit('[', 1)[0]}[], '{LIST_SEPARATOR}')"
+    elif data_type.startswith(("STRUCT", "MAP", "UNION")):
+        text = f"to_json({ref})::VARCHAR"
+    else:
+        text = f"{ref}::VARCHAR"
+    return f"{_neutralised(text)} AS {ref}"
+
+
+def catalog_tables(con, catalog: str, schemas: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(schema, table, comment) of the catalog's tables in `schemas`, in schema and name order."""
+    return con.execute(
+        "SELECT schema_name, table_name, coalesce(comment, '') FROM duckdb_tables() WHERE database_name = ? "
+        "AND list_contains(?, schema_name) ORDER BY schema_name, table_name", [catalog, list(schemas)]).fetchall()
+
+
+def _columns(con, catalog: str, schema: str, table: str) -> list[tuple[str, str, bool, str]]:
+    return con.execute(
+        "SELECT column_name, data_type, is_nullable, coalesce(comment, '') FROM duckdb_columns() "
+        "WHERE database_name = ? AND schema_name = ? AND table_name = ? ORDER BY column_index",
+        [catalog, schema, table]).fetchall()
+
+
+def _select(con, catalog: str, schema: str, table: str, fmt: str) -> str:
+    cells = ", ".join(_cell_sql(name, data_type, fmt) for name, data_type, _, _ in _columns(con, catalog, schema, table))
+    return f"SELECT {cells} FROM {_quote(catalog)}.{_quote(schema)}.{_quote(table)}"
+
+
+def over_row_limit(con, catalog: str, tables: list[tuple[str, str, str]]) -> str | None:
+    """Why these tables do not fit a workbook (the tables over Excel's limit with their rows), or None."""
+    over = []
+    for schema, table, _ in tables:
+        rows = con.execute(f"SELECT count(*) FROM {_quote(catalog)}.{_quote(schema)}.{_quote(table)}").fetchone()[0]
+        if rows + 1 > EXCEL_MAX_ROWS:  # + the header row
+            over.append(f"{schema}.{table} has {rows:,} rows")
+    if not over:
+        return None
+    return (f"{'; '.join(over)}: over Excel's limit of {EXCEL_MAX_ROWS:,} rows per sheet (header included), "
+            f"so no workbook; use the CSV files")
+
+
+def _excel_text(value):
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters that the xlsx format cannot hold
+        return value if len(value) <= EXCEL_MAX_CELL_CHARS else value[:EXCEL_MAX_CELL_CHARS - 1] + "…"
+    return value
+
+
+def _description_rows(con, catalog: str, tables) -> list[list]:
+    rows = [["schema", "table", "column", "type", "not_null", "description"]]
+    for schema, table, comment in tables:
+        rows.append([schema, table, "", "TABLE", "", comment])
+        for name, data_type, nullable, description in _columns(con, catalog, schema, table):
+            note = " (written in UTC)" if data_type == "TIMESTAMP WITH TIME ZONE" else ""
+            if data_type.endswith("]"):
+                note = f" (written as text, items separated by '{LIST_SEPARATOR}')"
+            rows.append([schema, table, name, data_type + note, not nullable, description])
+    return [[_excel_text(c) for c in row] for row in rows]
+
+
+def write_workbook(con, catalog: str, tables: list[tuple[str, str, str]], target: Path) -> list[str]:
+    """One sheet per table (named as the table) and the column descriptions sheet; returns the sheet names.
+    Raises TooManyRows, writing nothing, when a table is over Excel's row limit."""
+    reason = over_row_limit(con, catalog, tables)
+    if reason:
+        raise TooManyRows(reason)
+    names = [table for _, table, _ in tables]
+    for name in names:
+        if len(name) > 31 or name == COLUMNS_SHEET:  # Excel's limit on sheet names; the descriptions' sheet
+            raise SpreadsheetError(f"table {name!r} cannot be a sheet name (over 31 characters, or taken)")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(COLUMNS_SHEET)
+    for row in _description_rows(con, catalog, tables):
+        sheet.append(row)
+    for schema, table, _ in tables:
+        sheet = workbook.create_sheet(table)
+        result = con.execute(_select(con, catalog, schema, table, "xlsx"))
+        sheet.append([d[0] for d in result.description])
+        while batch := result.fetchmany(10_000):
+            for row in batch:
+                sheet.append([_excel_text(v) for v in row])
+    workbook.save(target)
+    return [COLUMNS_SHEET, *names]
+
+
+def write_csv(con, catalog: str, schema: str, table: str, target: Path) -> None:
+    """One table as UTF-8 CSV (with a byte-order mark, so Excel reads it as UTF-8); nulls are empty fields."""
+    raw = target.with_name(target.name + ".body")
+    try:
+        path = str(raw).replace("'", "''")
+        con.execute(f"COPY ({_select(con, catalog, schema, table, 'csv')}) TO '{path}' (FORMAT csv, HEADER)")
+        with target.open("wb") as out, raw.open("rb") as body:
+            out.write(UTF8_BOM)
+            shutil.copyfileobj(body, out, 1 << 20)
+    finally:
+        raw.unlink(missing_ok=True)
+
+
+def write_descriptions_csv(con, catalog: str, tables, target: Path) -> None:
+    import csv
+
+    with target.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows(_description_rows(con, catalog, tables))
+
+
+def export_publication(published_db: Path, fmt: str, out_dir: Path, schemas: tuple[str, ...]) -> list[Path]:
+    """`tcn export`: the published DuckDB (opened read-only) as warehouse.xlsx, or as one CSV per table plus
+    column_descriptions.csv, in `out_dir`; returns the files written. Each file is written under a temporary
+    name and renamed, so an export that fails leaves no half file."""
+    import duckdb
+
+    if fmt not in ("csv", "xlsx"):
+        raise SpreadsheetError(f"unknown export format {fmt!r}: csv or xlsx")
+    if not Path(published_db).is_file():
+        raise SpreadsheetError(f"no publication at {published_db}: run `tcn refresh` first")
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise SpreadsheetError(f"--out {out_dir} is a file, not a folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{str(published_db).replace(chr(39), chr(39) * 2)}' AS publication (READ_ONLY)")
+        tables = catalog_tables(con, "publication", schemas)
+        if not tables:
+            raise SpreadsheetError(f"{published_db} holds no tables in {', '.join(schemas)}")
+        planned: list[tuple[Path, callable]] = []
+        if fmt == "xlsx":
+            planned.append((out_dir / "warehouse.xlsx",
+                            lambda tmp: write_workbook(con, "publication", tables, tmp)))
+        else:
+            planned.append((out_dir / f"{COLUMNS_SHEET}.csv",
+                            lambda tmp: write_descriptions_csv(con, "publication", tables, tmp)))
+            for schema, table, _ in tables:
+                planned.append((out_dir / f"{table}.csv",
+                                lambda tmp, s=schema, t=table: write_csv(con, "publication", s, t, tmp)))
+        written = []
+        for target, write in planned:
+            tmp = target.with_name(target.name + ".tmp-export")
+            try:
+                write(tmp)
+                os.replace(tmp, target)
+            finally:
+                tmp.unlink(missing_ok=True)
+            written.append(target)
+    return written
