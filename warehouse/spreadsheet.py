@@ -51,7 +51,7 @@ def _cell_sql(column: str, data_type: str, fmt: str) -> str:
         return ref
     if data_type == "TIMESTAMP WITH TIME ZONE":
         utc = f"timezone('UTC', {ref})"  # a plain timestamp, in UTC: Excel has no time zones
-        return utc if fmt == "xlsx" else f"strftime({utc}, '%Y-%m-%dT%H:%M:%S.%fZ')"
+        return f"{utc} AS {ref}" if fmt == "xlsx" else f"strftime({utc}, '%Y-%m-%dT%H:%M:%S.%fZ') AS {ref}"
     if data_type.endswith("]"):  # a LIST (T[]) or ARRAY (T[n])
         text = f"array_to_string({ref}::{data_type.rsplit('[', 1)[0]}[], '{LIST_SEPARATOR}')"
     elif data_type.startswith(("STRUCT", "MAP", "UNION")):
@@ -103,7 +103,7 @@ def _excel_text(value):
 def _description_rows(con, catalog: str, tables) -> list[list]:
     rows = [["schema", "table", "column", "type", "not_null", "description"]]
     for schema, table, comment in tables:
-        rows.append([schema, table, "", "TABLE", "", comment])
+        rows.append([schema, table, None, "TABLE", None, comment])  # the table itself
         for name, data_type, nullable, description in _columns(con, catalog, schema, table):
             note = " (written in UTC)" if data_type == "TIMESTAMP WITH TIME ZONE" else ""
             if data_type.endswith("]"):
