@@ -125,7 +125,7 @@ def test_each_run_publishes_a_workbook_with_a_sheet_per_published_table(data):
         tables = {t["table"]: t["rows"] for t in manifest["tables"]}
         assert set(workbook.sheetnames) == set(tables) | {"column_descriptions"}
         for table, rows in tables.items():
-            assert workbook[table].max_row == rows + 1, table  # the header and every row
+            assert sum(1 for _ in workbook[table].iter_rows()) == rows + 1, table  # the header and every row
         header, *rows = workbook["fct_membership"].iter_rows(values_only=True)
         sheet_ids = sorted((r[header.index("city_id")] for r in rows), key=lambda v: (v is None, v or 0))
     finally:
