@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from warehouse.report import geography
-from warehouse.report.land import (LAND_FILE, LandOutlinesError, land_rings, land_trace_coordinates,
+from publication.report import geography
+from publication.report.land import (LAND_FILE, LandOutlinesError, land_rings, land_trace_coordinates,
                                    topology_rings, write_land_file)
 
 # A hand-made quantized TopoJSON: arc 0 runs (0,0) -> (2,0) -> (2,2); arc 1 runs (2,2) -> (0,2) -> (0,0).

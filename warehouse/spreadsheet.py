@@ -9,7 +9,6 @@ formula ("=HYPERLINK(...)" in a scraped name; OWASP CSV injection).
 """
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -155,44 +154,3 @@ def write_descriptions_csv(con, catalog: str, tables, target: Path) -> None:
 
     with target.open("w", encoding="utf-8-sig", newline="") as f:
         csv.writer(f).writerows(_description_rows(con, catalog, tables))
-
-
-def export_publication(published_db: Path, fmt: str, out_dir: Path, schemas: tuple[str, ...]) -> list[Path]:
-    """`tcn export`: the published DuckDB (opened read-only) as warehouse.xlsx, or as one CSV per table plus
-    column_descriptions.csv, in `out_dir`; returns the files written. Each file is written under a temporary
-    name and renamed, so an export that fails leaves no half file."""
-    import duckdb
-
-    if fmt not in ("csv", "xlsx"):
-        raise SpreadsheetError(f"unknown export format {fmt!r}: csv or xlsx")
-    if not Path(published_db).is_file():
-        raise SpreadsheetError(f"no publication at {published_db}: run `tcn refresh` first")
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise SpreadsheetError(f"--out {out_dir} is a file, not a folder")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect() as con:
-        con.execute(f"ATTACH '{str(published_db).replace(chr(39), chr(39) * 2)}' AS publication (READ_ONLY)")
-        tables = catalog_tables(con, "publication", schemas)
-        if not tables:
-            raise SpreadsheetError(f"{published_db} holds no tables in {', '.join(schemas)}")
-        planned: list[tuple[Path, callable]] = []
-        if fmt == "xlsx":
-            planned.append((out_dir / "warehouse.xlsx",
-                            lambda tmp: write_workbook(con, "publication", tables, tmp)))
-        else:
-            planned.append((out_dir / f"{COLUMNS_SHEET}.csv",
-                            lambda tmp: write_descriptions_csv(con, "publication", tables, tmp)))
-            for schema, table, _ in tables:
-                planned.append((out_dir / f"{table}.csv",
-                                lambda tmp, s=schema, t=table: write_csv(con, "publication", s, t, tmp)))
-        written = []
-        for target, write in planned:
-            tmp = target.with_name(target.name + ".tmp-export")
-            try:
-                write(tmp)
-                os.replace(tmp, target)
-            finally:
-                tmp.unlink(missing_ok=True)
-            written.append(target)
-    return written

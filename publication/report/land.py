@@ -1,7 +1,7 @@
 """Land outlines for the member map, drawn offline: Natural Earth's 1:110m Admin 0 countries (public domain),
-kept in the repository as warehouse/report/land_110m.json (rings of longitude/latitude, 0.01° precision).
+kept in the repository as publication/report/land_110m.json (rings of longitude/latitude, 0.01° precision).
 
-The file is derived, not fetched: `python -m warehouse.report.land PATH` decodes the TopoJSON of the npm
+The file is derived, not fetched: `python -m publication.report.land PATH` decodes the TopoJSON of the npm
 package world-atlas (countries-110m.json, or the package's .tgz as `npm pack world-atlas` leaves it) into it.
 """
 from __future__ import annotations
@@ -99,5 +99,5 @@ def land_trace_coordinates() -> tuple[list, list]:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python -m warehouse.report.land world-atlas-*.tgz|countries-110m.json")
+        sys.exit("usage: python -m publication.report.land world-atlas-*.tgz|countries-110m.json")
     print(f"{write_land_file(Path(sys.argv[1]))} rings written to {LAND_FILE}")

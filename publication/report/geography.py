@@ -5,7 +5,7 @@ Why not plotly's Scattergeo: plotly.js draws geo plots from topojson it download
 cdn.plot.ly (checked: a Scattergeo page opened in headless Chromium requested
 https://cdn.plot.ly/un/world_110m.json). The page must render offline, so the map is a plain x/y scatter of
 longitude and latitude (equirectangular) drawn over Natural Earth's 1:110m country outlines, which the
-repository keeps (warehouse/report/land.py).
+repository keeps (publication/report/land.py).
 """
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import math
 
 import plotly.graph_objects as go
 
-from warehouse.report.blocks import Section
-from warehouse.report.figures import Chart, no_data, short_label, styled
-from warehouse.report.land import land_trace_coordinates
+from publication.report.blocks import Section
+from publication.report.figures import Chart, no_data, short_label, styled
+from publication.report.land import land_trace_coordinates
 
 MAX_MAP_CITIES = 20_000
 
