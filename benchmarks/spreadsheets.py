@@ -1,4 +1,4 @@
-"""What the spreadsheet files cost a publish: the workbook (openpyxl, write-only) and the CSVs (DuckDB COPY) of
+"""What the spreadsheet files cost a publish: the workbook (warehouse/xlsx_writer.py) and the CSVs (DuckDB COPY) of
 a synthetic table shaped like fct_membership (20 columns: ids, nullable ids, text, dates, a list).
 
     python -m benchmarks.spreadsheets [--rows 10000 100000]

@@ -9,17 +9,19 @@ formula ("=HYPERLINK(...)" in a scraped name; OWASP CSV injection).
 """
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from warehouse.xlsx_writer import Workbook
 
 EXCEL_MAX_ROWS = 1_048_576  # rows per sheet, the header included
 EXCEL_MAX_CELL_CHARS = 32_767
 COLUMNS_SHEET = "column_descriptions"
 LIST_SEPARATOR = "; "
-UTF8_BOM = b"\xef\xbb\xbf"  # Excel reads a CSV as UTF-8 only when it starts with one
+UTF8_BOM = b"\xef\xbb\xbf"
+# characters an XML 1.0 document (so an .xlsx cell) cannot hold: dropped from workbook cells
+ILLEGAL_CHARACTERS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # Excel reads a CSV as UTF-8 only when it starts with one
 # Types written as they are; every other type (text, JSON, UUID, lists, structs, ...) is written as text.
 _KEPT_TYPES = ("BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
                "UBIGINT", "FLOAT", "DOUBLE", "DATE", "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS",
@@ -79,13 +81,16 @@ def _select(con, catalog: str, schema: str, table: str, fmt: str) -> str:
     return f"SELECT {cells} FROM {_quote(catalog)}.{_quote(schema)}.{_quote(table)}"
 
 
+def _row_counts(con, catalog: str, tables) -> dict[tuple[str, str], int]:
+    return {(schema, table): con.execute(
+        f"SELECT count(*) FROM {_quote(catalog)}.{_quote(schema)}.{_quote(table)}").fetchone()[0]
+        for schema, table, _ in tables}
+
+
 def over_row_limit(con, catalog: str, tables: list[tuple[str, str, str]]) -> str | None:
     """Why these tables do not fit a workbook (the tables over Excel's limit with their rows), or None."""
-    over = []
-    for schema, table, _ in tables:
-        rows = con.execute(f"SELECT count(*) FROM {_quote(catalog)}.{_quote(schema)}.{_quote(table)}").fetchone()[0]
-        if rows + 1 > EXCEL_MAX_ROWS:  # + the header row
-            over.append(f"{schema}.{table} has {rows:,} rows")
+    over = [f"{schema}.{table} has {rows:,} rows" for (schema, table), rows in _row_counts(con, catalog, tables).items()
+            if rows + 1 > EXCEL_MAX_ROWS]  # + the header row
     if not over:
         return None
     return (f"{'; '.join(over)}: over Excel's limit of {EXCEL_MAX_ROWS:,} rows per sheet (header included), "
@@ -121,19 +126,21 @@ def write_workbook(con, catalog: str, tables: list[tuple[str, str, str]], target
     for name in names:
         if len(name) > 31 or name == COLUMNS_SHEET:  # Excel's limit on sheet names; the descriptions' sheet
             raise SpreadsheetError(f"table {name!r} cannot be a sheet name (over 31 characters, or taken)")
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(COLUMNS_SHEET)
-    for row in _description_rows(con, catalog, tables):
-        sheet.append(row)
-    for schema, table, _ in tables:
-        sheet = workbook.create_sheet(table)
-        result = con.execute(_select(con, catalog, schema, table, "xlsx"))
-        sheet.append([d[0] for d in result.description])
-        while batch := result.fetchmany(10_000):
-            for row in batch:
-                sheet.append([_excel_text(v) for v in row])
-    workbook.save(target)
+    counts = _row_counts(con, catalog, tables)
+    with Workbook(target) as workbook:
+        header, *described = _description_rows(con, catalog, tables)
+        workbook.add_sheet(COLUMNS_SHEET, header, described, len(described))
+        for schema, table, _ in tables:
+            result = con.execute(_select(con, catalog, schema, table, "xlsx"))
+            workbook.add_sheet(table, [d[0] for d in result.description], _fetched(result),
+                               counts[(schema, table)])
     return [COLUMNS_SHEET, *names]
+
+
+def _fetched(result):
+    while batch := result.fetchmany(10_000):
+        for row in batch:
+            yield [_excel_text(v) for v in row]
 
 
 def write_csv(con, catalog: str, schema: str, table: str, target: Path) -> None:
