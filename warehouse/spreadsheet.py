@@ -19,9 +19,10 @@ EXCEL_MAX_ROWS = 1_048_576  # rows per sheet, the header included
 EXCEL_MAX_CELL_CHARS = 32_767
 COLUMNS_SHEET = "column_descriptions"
 LIST_SEPARATOR = "; "
-UTF8_BOM = b"\xef\xbb\xbf"
+UTF8_BOM = b"\xef\xbb\xbf"  # Excel reads a CSV as UTF-8 only when it starts with one
 # characters an XML 1.0 document (so an .xlsx cell) cannot hold: dropped from workbook cells
-ILLEGAL_CHARACTERS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # Excel reads a CSV as UTF-8 only when it starts with one
+ILLEGAL_CHARACTERS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+ILLEGAL_CHARACTERS_SQL = "[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x{FFFE}\\x{FFFF}]"  # the same, in RE2
 # Types written as they are; every other type (text, JSON, UUID, lists, structs, ...) is written as text.
 _KEPT_TYPES = ("BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
                "UBIGINT", "FLOAT", "DOUBLE", "DATE", "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS",
@@ -59,6 +60,10 @@ def _cell_sql(column: str, data_type: str, fmt: str) -> str:
         text = f"to_json({ref})::VARCHAR"
     else:
         text = f"{ref}::VARCHAR"
+    if fmt == "xlsx":  # what a cell cannot hold, dropped here rather than value by value in Python
+        text = f"regexp_replace({text}, '{ILLEGAL_CHARACTERS_SQL}', '', 'g')"
+        text = (f"CASE WHEN length({text}) > {EXCEL_MAX_CELL_CHARS} "
+                f"THEN left({text}, {EXCEL_MAX_CELL_CHARS - 1}) || '…' ELSE {text} END")
     return f"{_neutralised(text)} AS {ref}"
 
 
@@ -139,8 +144,7 @@ def write_workbook(con, catalog: str, tables: list[tuple[str, str, str]], target
 
 def _fetched(result):
     while batch := result.fetchmany(10_000):
-        for row in batch:
-            yield [_excel_text(v) for v in row]
+        yield from batch
 
 
 def write_csv(con, catalog: str, schema: str, table: str, target: Path) -> None:
