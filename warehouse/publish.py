@@ -141,9 +141,11 @@ def _stage_duckdb_copy(con, tables: list[tuple[str, str]], target: Path, staged:
                         f"SELECT * FROM {_quote(schema)}.{_quote(table)}")
             _document_copy(con, schema, table, docs.get((schema, table), TableDoc()))
         con.execute("COMMIT")
-    except duckdb.Error as exc:
+    except BaseException as exc:
         con.execute("ROLLBACK")
-        raise PublishError(f"writing the DuckDB copy to {tmp} failed: {exc}") from exc
+        if isinstance(exc, duckdb.Error):
+            raise PublishError(f"writing the DuckDB copy to {tmp} failed: {exc}") from exc
+        raise
     finally:
         con.execute("DETACH pub")
 
