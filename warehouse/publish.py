@@ -1,4 +1,9 @@
-"""Publish marts and metrics for analysts and BI: Parquet per table, a DuckDB copy, and manifest.json.
+"""Publish marts and metrics for analysts and BI: Parquet per table, a DuckDB copy, an Excel workbook (or
+CSVs, when a table is over Excel's row limit) and manifest.json.
+
+The DuckDB copy is written in DuckDB 1.x's storage format (any 1.x client opens it), with dbt's descriptions
+as table and column comments and the contract's NOT NULLs; the workbook is written from that copy
+(warehouse/spreadsheet.py), so it shows the same tables and descriptions.
 
 Every file is written beside its target under a temporary name and checked; only when all of them are
 written are they renamed over the old ones, and the manifest last. A reader sees either the previous complete
@@ -142,7 +147,10 @@ def _stage_duckdb_copy(con, tables: list[tuple[str, str]], target: Path, staged:
             _document_copy(con, schema, table, docs.get((schema, table), TableDoc()))
         con.execute("COMMIT")
     except BaseException as exc:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:  # the failure was the COMMIT itself: nothing left to roll back
+            pass
         if isinstance(exc, duckdb.Error):
             raise PublishError(f"writing the DuckDB copy to {tmp} failed: {exc}") from exc
         raise
