@@ -19,14 +19,14 @@ from warehouse.spreadsheet import catalog_tables, write_csv, write_workbook
 
 def _table(con, rows: int) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    con.execute(f"""CREATE OR REPLACE TABLE marts.fct_membership AS SELECT
+    con.execute("""CREATE OR REPLACE TABLE marts.fct_membership AS SELECT
         'network-' || (i % 1000) AS network_id, 'Member name ' || i AS member_name, i AS member_id,
         CASE WHEN i % 3 = 0 THEN NULL ELSE 1000000 + i END AS city_id, 'DE' AS country_code, 'FR' AS country_hint,
         'city' AS member_kind, 'exact' AS method, 0.97 AS score, DATE '2020-01-01' + (i % 2000)::INT AS joined_on,
         'day' AS joined_precision, '2020-01-01' AS joined, 'https://example.org/members/' || i AS source_url,
         ['a', 'b'] AS tags, now() AS first_seen_at, 'run-' || (i % 50) AS run_id, i % 2 = 0 AS is_current,
         'note ' || i AS note, NULL::VARCHAR AS left_text, i * 1.5 AS weight
-        FROM range({rows}) t(i)""")
+        FROM range(?) t(i)""", [rows])
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ import re
 import shutil
 from pathlib import Path
 
+from warehouse.cells import FORMULA_START_SQL, safe_cell
 from warehouse.xlsx_writer import Workbook
 
 EXCEL_MAX_ROWS = 1_048_576  # rows per sheet, the header included
@@ -42,7 +43,7 @@ def _quote(identifier: str) -> str:
 
 
 def _neutralised(text_sql: str) -> str:
-    return (f"CASE WHEN regexp_matches({text_sql}, '^[=+\\-@\\t\\r]') THEN '''' || {text_sql} "
+    return (f"CASE WHEN regexp_matches({text_sql}, '{FORMULA_START_SQL}') THEN chr(39) || {text_sql} "
             f"ELSE {text_sql} END")
 
 
@@ -104,7 +105,7 @@ def over_row_limit(con, catalog: str, tables: list[tuple[str, str, str]]) -> str
 
 def _excel_text(value):
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters that the xlsx format cannot hold
+        value = ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value))  # control characters that the xlsx format cannot hold
         return value if len(value) <= EXCEL_MAX_CELL_CHARS else value[:EXCEL_MAX_CELL_CHARS - 1] + "…"
     return value
 
