@@ -4,7 +4,6 @@ openpyxl reads, the real CLI."""
 import csv
 import json
 import subprocess
-import sys
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -13,11 +12,11 @@ import duckdb
 import openpyxl
 import pytest
 
+from helpers import TCN
 from warehouse.paths import data_paths
 from warehouse.publish import PublishError, publish
 from warehouse.table_docs import TableDoc, load_table_docs
 
-TCN = Path(sys.executable).parent / "tcn"
 NAMES = ['=HYPERLINK("http://evil.example")', "-5 below", "+49 30", "@SUM(A1)", "Zürich", "plain"]
 DOCS = {
     ("marts", "dim_city"): TableDoc(

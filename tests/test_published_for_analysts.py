@@ -12,11 +12,9 @@ import duckdb
 import openpyxl
 import pytest
 
-from conftest import copy_data_dir
+from helpers import REPO, TCN, copy_data_dir
 
-REPO = Path(__file__).resolve().parent.parent
 UV = REPO / ".tools" / "bin" / "uv"
-TCN = Path(sys.executable).parent / "tcn"
 EXAMPLES = REPO / "docs" / "example_queries.sql"
 README = REPO / "README.md"
 # what a failed install says when the package registry cannot be reached (then the test is skipped)

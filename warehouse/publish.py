@@ -120,7 +120,7 @@ def _stage_parquet(con, schema: str, table: str, target: Path, staged: list[tupl
 def _previous_entries(paths: DataPaths) -> dict[str, dict]:
     """The tables of the current publication by name ({} when there is none or it cannot be read)."""
     try:
-        manifest = json.loads((paths.published / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads(paths.published_manifest.read_text(encoding="utf-8"))
         return {t["table"]: t for t in manifest["tables"]}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
@@ -245,7 +245,7 @@ def _finish_renames(paths: DataPaths) -> None:
     _share_with_group(journal)
     if paths.published_csv.is_dir():
         _share_with_group(paths.published_csv, extra=0o050)
-    os.replace(journal, paths.published / "manifest.json")
+    os.replace(journal, paths.published_manifest)
 
 
 def recover_interrupted_publish(paths: DataPaths) -> bool:
