@@ -5,8 +5,8 @@ import json
 import pytest
 
 from publication.report import geography
-from publication.report.land import (LAND_FILE, LandOutlinesError, land_rings, land_trace_coordinates,
-                                   topology_rings, write_land_file)
+from publication.report.land import (LAND_FILE, LandOutlinesError, antimeridian_safe, land_rings,
+                                     land_trace_coordinates, topology_rings, write_land_file)
 
 # A hand-made quantized TopoJSON: arc 0 runs (0,0) -> (2,0) -> (2,2); arc 1 runs (2,2) -> (0,2) -> (0,0).
 # Delta-encoded and scaled by 0.5, translated by (10, 20); the square (10,20)-(11,21) is arc 0 then arc 1,
@@ -55,7 +55,8 @@ def _inside(lon: float, lat: float, ring: list[float]) -> bool:
 # Coordinates of places (degrees, GeoNames) and open-sea points: the committed outlines must put the cities
 # on land and the sea points in no ring.
 ON_LAND = {"Berlin": (13.41, 52.52), "Nairobi": (36.82, -1.28), "São Paulo": (-46.64, -23.55),
-           "Sydney": (151.21, -33.87), "Chicago": (-87.65, 41.85), "Delhi": (77.22, 28.65)}
+           "Sydney": (151.21, -33.87), "Chicago": (-87.65, 41.85), "Delhi": (77.22, 28.65),
+           "Anadyr, Chukotka": (177.51, 64.73), "Labasa, Fiji (across 180°)": (179.39, -16.42)}
 AT_SEA = {"mid-Atlantic": (-30.0, 0.0), "south Pacific": (-140.0, -30.0), "Indian Ocean": (80.0, -20.0)}
 
 
@@ -68,7 +69,18 @@ def test_the_committed_outlines_put_cities_on_land_and_the_oceans_outside():
         assert any(_inside(lon, lat, r) for r in rings), name
     for name, (lon, lat) in AT_SEA.items():
         assert not any(_inside(lon, lat, r) for r in rings), name
-    assert all(-180 <= v <= 180 for r in rings for v in r[0::2])
+    # no line across the map: only the ring around the South Pole steps from 180° to -180°
+    across = [r for r in rings if any(abs(b - a) > 180 for a, b in zip(r[0::2], r[2::2]))]
+    assert len(across) == 1 and max(across[0][1::2]) < -60
+
+
+def test_a_ring_across_the_antimeridian_is_unwrapped_and_drawn_on_both_sides():
+    island = [(179.0, -16.0), (-179.0, -16.0), (-179.0, -17.0), (179.0, -17.0), (179.0, -16.0)]
+    east, west = antimeridian_safe([island])
+    assert east == [(179.0, -16.0), (181.0, -16.0), (181.0, -17.0), (179.0, -17.0), (179.0, -16.0)]
+    assert west == [(x - 360, y) for x, y in east]
+    polar = [(-180.0, -80.0), (0.0, -70.0), (180.0, -80.0), (-180.0, -80.0)]  # once around the pole
+    assert antimeridian_safe([polar]) == [polar]
 
 
 def test_the_member_map_draws_the_land_under_the_cities():

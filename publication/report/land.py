@@ -65,6 +65,32 @@ def topology_rings(topology: dict, collection: str) -> list[list[tuple[float, fl
     return [r for r in rings if len(r) >= 4]
 
 
+def _jumps(ring: list[tuple[float, float]]) -> int:
+    return sum(1 for a, b in zip(ring, ring[1:]) if abs(b[0] - a[0]) > 180)
+
+
+def antimeridian_safe(rings: list[list[tuple[float, float]]]) -> list[list[tuple[float, float]]]:
+    """Rings that cross the antimeridian (Fiji, Chukotka) jump from 180° to -180° and back, which a plain x/y
+    plot draws as lines across the whole map. Such a ring is unwrapped into continuous longitudes (running
+    past ±180°, where the axis clips it) and drawn a second time shifted by 360° for its other side. A ring
+    around a pole (Antarctica) crosses once and is kept as it is."""
+    safe = []
+    for ring in rings:
+        if _jumps(ring) == 0 or _jumps(ring) % 2:
+            safe.append(ring)
+            continue
+        shift, unwrapped = 0.0, [ring[0]]
+        for (x0, _), (x1, y1) in zip(ring, ring[1:]):
+            if x1 - x0 > 180:
+                shift -= 360
+            elif x0 - x1 > 180:
+                shift += 360
+            unwrapped.append((x1 + shift, y1))
+        other = -360 if max(x for x, _ in unwrapped) > 180 else 360
+        safe += [unwrapped, [(x + other, y) for x, y in unwrapped]]
+    return safe
+
+
 def _read_topology(path: Path) -> dict:
     if path.name.endswith((".tgz", ".tar.gz")):
         with tarfile.open(path) as tar:
@@ -74,7 +100,7 @@ def _read_topology(path: Path) -> dict:
 
 def write_land_file(source: Path, target: Path = LAND_FILE) -> int:
     """Decode `source` (world-atlas's countries-110m.json or its package .tgz) into `target`; returns rings."""
-    rings = topology_rings(_read_topology(Path(source)), "countries")
+    rings = antimeridian_safe(topology_rings(_read_topology(Path(source)), "countries"))
     payload = {"source": SOURCE, "licence": LICENCE,
                "rings": [[round(v, PRECISION) for point in ring for v in point] for ring in rings]}
     target.write_text(json.dumps(payload, separators=(",", ":")) + "\n", encoding="utf-8")
