@@ -178,3 +178,28 @@ def test_tcn_export_xlsx_and_its_errors(paths, tmp_path):
     (tmp_path / "a-file").write_text("x")
     proc = _tcn("export", "--out", str(tmp_path / "a-file"), "--data-dir", str(paths.root))
     assert proc.returncode == 1 and "a-file is a file" in proc.stderr and proc.stdout == ""
+
+
+def _sheet_xml(workbook_path: Path, sheets: list[str], sheet: str) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(workbook_path) as book:
+        return book.read(f"xl/worksheets/sheet{sheets.index(sheet) + 1}.xml")
+
+
+def test_a_publish_keeps_the_sheets_of_unchanged_tables_and_rebuilds_the_others(paths):
+    _build(paths.working_db)
+    first = publish(paths, "run-1", docs=DOCS)["workbook"]
+    city_before = _sheet_xml(paths.workbook, first["sheets"], "dim_city")
+    with duckdb.connect(str(paths.working_db)) as con:
+        con.execute("UPDATE metrics.network_overlap SET jaccard = 0.25")
+    second = publish(paths, "run-2", docs=DOCS)["workbook"]
+    assert second["sheets_kept"] == ["dim_city"]
+    assert _sheet_xml(paths.workbook, second["sheets"], "dim_city") == city_before
+    assert [r[2] for r in _sheet_rows(paths.workbook, "network_overlap")[1:]] == [0.25]
+    header, *rows = _sheet_rows(paths.workbook, "dim_city")
+    assert header[1] == "name" and sorted(r[1] for r in rows) == sorted(["'" + n for n in NAMES[:4]] + NAMES[4:])
+
+    paths.workbook.write_bytes(b"damaged")  # a workbook that is not the manifest's is never copied from
+    assert publish(paths, "run-3", docs=DOCS)["workbook"]["sheets_kept"] == []
+    assert len(_sheet_rows(paths.workbook, "dim_city")) == len(NAMES) + 1

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -33,8 +34,8 @@ import duckdb
 from warehouse.build_plan import last_build
 from warehouse.db import connect
 from warehouse.paths import DataPaths
-from warehouse.spreadsheet import (COLUMNS_SHEET, SpreadsheetError, catalog_tables, over_row_limit,
-                                   write_csv, write_descriptions_csv, write_workbook)
+from warehouse.spreadsheet import (COLUMNS_SHEET, WORKBOOK_FORMAT, SpreadsheetError, catalog_tables,
+                                   over_row_limit, write_csv, write_descriptions_csv, write_workbook)
 from warehouse.table_docs import TableDoc
 
 PUBLISHED_SCHEMAS = ("marts", "metrics")
@@ -187,9 +188,27 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _stage_spreadsheets(con, paths: DataPaths, staged: list[tuple[Path, Path]]) -> dict:
+def _kept_sheets(paths: DataPaths, entries: list[dict], run_id: str) -> dict[str, bytes]:
+    """The sheets of the current workbook whose tables this publish keeps as they were (table -> sheet XML):
+    a run in which only the run-keyed tables changed rebuilds only their sheets. Nothing when the workbook
+    is not the one the manifest describes, or was written in another format."""
+    try:
+        previous = json.loads(paths.published_manifest.read_text(encoding="utf-8")).get("workbook") or {}
+        if previous.get("format") != WORKBOOK_FORMAT or _sha256_file(paths.workbook) != previous.get("sha256"):
+            return {}
+        unchanged = {e["table"] for e in entries if e["written_in_run"] != run_id}
+        with zipfile.ZipFile(paths.workbook) as old:
+            return {sheet: old.read(f"xl/worksheets/sheet{number}.xml")
+                    for number, sheet in enumerate(previous["sheets"], start=1) if sheet in unchanged}
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
+        return {}
+
+
+def _stage_spreadsheets(con, paths: DataPaths, staged: list[tuple[Path, Path]],
+                        kept: dict[str, bytes]) -> dict:
     """The workbook of the DuckDB copy just staged (so it shows exactly the copy, comments as descriptions), or,
-    when a table is over Excel's row limit, one CSV per table and the reason; the manifest's entries."""
+    when a table is over Excel's row limit, one CSV per table and the reason; the manifest's entries. The
+    sheets in `kept` (_kept_sheets) are copied from the current workbook."""
     copy = paths.published_db.with_name(paths.published_db.name + TMP_SUFFIX)
     con.execute(f"ATTACH '{_sql_path(copy)}' AS pub_copy (READ_ONLY)")
     try:
@@ -198,9 +217,9 @@ def _stage_spreadsheets(con, paths: DataPaths, staged: list[tuple[Path, Path]]) 
         if too_many is None:
             tmp = paths.workbook.with_name(paths.workbook.name + TMP_SUFFIX)
             staged.append((tmp, paths.workbook))
-            sheets = write_workbook(con, "pub_copy", tables, tmp)
-            return {"workbook": {"path": paths.workbook.name, "sheets": sheets, "sha256": _sha256_file(tmp)},
-                    "csv": []}
+            sheets = write_workbook(con, "pub_copy", tables, tmp, kept)
+            return {"workbook": {"path": paths.workbook.name, "sheets": sheets, "sha256": _sha256_file(tmp),
+                                 "format": WORKBOOK_FORMAT, "sheets_kept": sorted(kept)}, "csv": []}
         paths.published_csv.mkdir(exist_ok=True)
         files = []
         for schema, table, _ in tables:
@@ -317,7 +336,7 @@ def publish(paths: DataPaths, run_id: str, docs: dict[tuple[str, str], TableDoc]
             entries = [_stage_parquet(con, s, t, paths.parquet / f"{t}.parquet", staged, run_id, previous.get(t))
                        for s, t in tables]
             _stage_duckdb_copy(con, tables, paths.published_db, staged, docs or {})
-            spreadsheets = _stage_spreadsheets(con, paths, staged)
+            spreadsheets = _stage_spreadsheets(con, paths, staged, _kept_sheets(paths, entries, run_id))
         manifest = {"schema_version": MANIFEST_SCHEMA_VERSION, "run_id": run_id,
                     "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                     "duckdb": paths.published_db.name, "duckdb_storage_version": PUBLISHED_STORAGE_VERSION,

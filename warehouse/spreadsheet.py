@@ -16,6 +16,7 @@ from pathlib import Path
 from warehouse.cells import FORMULA_START_SQL, safe_cell
 from warehouse.xlsx_writer import Workbook
 
+WORKBOOK_FORMAT = 1  # of the sheets write_workbook writes: a sheet of another format is never kept
 EXCEL_MAX_ROWS = 1_048_576  # rows per sheet, the header included
 EXCEL_MAX_CELL_CHARS = 32_767
 COLUMNS_SHEET = "column_descriptions"
@@ -122,8 +123,10 @@ def _description_rows(con, catalog: str, tables) -> list[list]:
     return [[_excel_text(c) for c in row] for row in rows]
 
 
-def write_workbook(con, catalog: str, tables: list[tuple[str, str, str]], target: Path) -> list[str]:
+def write_workbook(con, catalog: str, tables: list[tuple[str, str, str]], target: Path,
+                   kept: dict[str, bytes] | None = None) -> list[str]:
     """One sheet per table (named as the table) and the column descriptions sheet; returns the sheet names.
+    `kept`: table -> its sheet's XML from an earlier workbook, used as it is (the table did not change).
     Raises TooManyRows, writing nothing, when a table is over Excel's row limit."""
     reason = over_row_limit(con, catalog, tables)
     if reason:
@@ -137,6 +140,9 @@ def write_workbook(con, catalog: str, tables: list[tuple[str, str, str]], target
         header, *described = _description_rows(con, catalog, tables)
         workbook.add_sheet(COLUMNS_SHEET, header, described, len(described))
         for schema, table, _ in tables:
+            if kept and table in kept:
+                workbook.add_sheet_xml(table, kept[table])
+                continue
             result = con.execute(_select(con, catalog, schema, table, "xlsx"))
             workbook.add_sheet(table, [d[0] for d in result.description], _fetched(result),
                                counts[(schema, table)])

@@ -103,8 +103,7 @@ class Workbook:
         self.close()
 
     def add_sheet(self, name: str, header: Sequence[str], rows: Iterable[Sequence], n_rows: int) -> None:
-        if len(name) > 31 or any(c in name for c in "[]:*?/\\") or name in self._sheets:
-            raise ValueError(f"{name!r} cannot name a sheet (at most 31 characters, none of []:*?/\\, unique)")
+        self._check_name(name)
         self._sheets.append(name)
         letters = [column_letters(i) for i in range(max(len(header), 1))]
         last = f"{letters[-1]}{n_rows + 1}"
@@ -124,6 +123,16 @@ class Workbook:
                 raise ValueError(f"sheet {name!r}: {written} rows written, {n_rows} announced")
             out.write("</sheetData></worksheet>")
             out.flush()
+
+    def add_sheet_xml(self, name: str, xml: bytes) -> None:
+        """A sheet as this writer wrote it before (its worksheet part, unchanged)."""
+        self._check_name(name)
+        self._sheets.append(name)
+        self._zip.writestr(f"xl/worksheets/sheet{len(self._sheets)}.xml", xml)
+
+    def _check_name(self, name: str) -> None:
+        if len(name) > 31 or any(c in name for c in "[]:*?/\\") or name in self._sheets:
+            raise ValueError(f"{name!r} cannot name a sheet (at most 31 characters, none of []:*?/\\, unique)")
 
     def close(self) -> None:
         if self._zip.fp is None:
