@@ -203,3 +203,16 @@ def test_a_publish_keeps_the_sheets_of_unchanged_tables_and_rebuilds_the_others(
     paths.workbook.write_bytes(b"damaged")  # a workbook that is not the manifest's is never copied from
     assert publish(paths, "run-3", docs=DOCS)["workbook"]["sheets_kept"] == []
     assert len(_sheet_rows(paths.workbook, "dim_city")) == len(NAMES) + 1
+
+
+def test_a_table_whose_name_excel_cannot_take_gets_a_short_sheet_listed_with_its_columns(paths):
+    _build(paths.working_db)
+    long_name = "network_function_overlap_by_region_and_year"  # 43 characters: Excel takes 31
+    with duckdb.connect(str(paths.working_db)) as con:
+        con.execute(f'CREATE TABLE metrics."{long_name}" AS SELECT 1 AS n')
+    manifest = publish(paths, "run-1", docs=DOCS)
+    sheet = "network_function_overlap_by~1"
+    assert sheet in manifest["workbook"]["sheets"] and len(sheet) <= 31
+    assert _sheet_rows(paths.workbook, sheet) == [("n",), (1,)]
+    listed = {(r[1], r[2]): r[6] for r in _sheet_rows(paths.workbook, "column_descriptions")[1:]}
+    assert listed[(long_name, "n")] == sheet and listed[("dim_city", "name")] == "dim_city"

@@ -35,7 +35,8 @@ from warehouse.build_plan import last_build
 from warehouse.db import connect
 from warehouse.paths import DataPaths
 from warehouse.spreadsheet import (COLUMNS_SHEET, WORKBOOK_FORMAT, SpreadsheetError, catalog_tables,
-                                   over_row_limit, write_csv, write_descriptions_csv, write_workbook)
+                                   over_row_limit, sheet_names, write_csv, write_descriptions_csv,
+                                   write_workbook)
 from warehouse.table_docs import TableDoc
 
 PUBLISHED_SCHEMAS = ("marts", "metrics")
@@ -196,7 +197,8 @@ def _kept_sheets(paths: DataPaths, entries: list[dict], run_id: str) -> dict[str
         previous = json.loads(paths.published_manifest.read_text(encoding="utf-8")).get("workbook") or {}
         if previous.get("format") != WORKBOOK_FORMAT or _sha256_file(paths.workbook) != previous.get("sha256"):
             return {}
-        unchanged = {e["table"] for e in entries if e["written_in_run"] != run_id}
+        sheets = sheet_names([(e["schema"], e["table"], "") for e in entries])
+        unchanged = {sheets[e["table"]] for e in entries if e["written_in_run"] != run_id}
         with zipfile.ZipFile(paths.workbook) as old:
             return {sheet: old.read(f"xl/worksheets/sheet{number}.xml")
                     for number, sheet in enumerate(previous["sheets"], start=1) if sheet in unchanged}

@@ -111,42 +111,57 @@ def _excel_text(value):
     return value
 
 
+def sheet_names(tables) -> dict[str, str]:
+    """table -> its sheet's name: the table's own, unless Excel cannot take it (over 31 characters, one of
+    []:*?/\\, or the descriptions sheet's name); then a shortened one, unique, listed in that sheet."""
+    names: dict[str, str] = {}
+    taken = {COLUMNS_SHEET}
+    for _, table, _ in tables:
+        name = table
+        if len(name) > 31 or name in taken or re.search(r"[\[\]:*?/\\]", name):
+            base, number = re.sub(r"[\[\]:*?/\\]", "_", table)[:27], 1
+            while (name := f"{base}~{number}") in taken:
+                number += 1
+        names[table] = name
+        taken.add(name)
+    return names
+
+
 def _description_rows(con, catalog: str, tables) -> list[list]:
-    rows = [["schema", "table", "column", "type", "not_null", "description"]]
+    sheets = sheet_names(tables)
+    rows = [["schema", "table", "column", "type", "not_null", "description", "sheet"]]
     for schema, table, comment in tables:
-        rows.append([schema, table, None, "TABLE", None, comment])  # the table itself
+        rows.append([schema, table, None, "TABLE", None, comment, sheets[table]])  # the table itself
         for name, data_type, nullable, description in _columns(con, catalog, schema, table):
             note = " (written in UTC)" if data_type == "TIMESTAMP WITH TIME ZONE" else ""
             if data_type.endswith("]"):
                 note = f" (written as text, items separated by '{LIST_SEPARATOR}')"
-            rows.append([schema, table, name, data_type + note, not nullable, description])
+            rows.append([schema, table, name, data_type + note, not nullable, description, sheets[table]])
     return [[_excel_text(c) for c in row] for row in rows]
 
 
 def write_workbook(con, catalog: str, tables: list[tuple[str, str, str]], target: Path,
                    kept: dict[str, bytes] | None = None) -> list[str]:
-    """One sheet per table (named as the table) and the column descriptions sheet; returns the sheet names.
+    """One sheet per table (named as the table, see sheet_names) and the column descriptions sheet; returns the
+    sheet names.
     `kept`: table -> its sheet's XML from an earlier workbook, used as it is (the table did not change).
     Raises TooManyRows, writing nothing, when a table is over Excel's row limit."""
     reason = over_row_limit(con, catalog, tables)
     if reason:
         raise TooManyRows(reason)
-    names = [table for _, table, _ in tables]
-    for name in names:
-        if len(name) > 31 or name == COLUMNS_SHEET:  # Excel's limit on sheet names; the descriptions' sheet
-            raise SpreadsheetError(f"table {name!r} cannot be a sheet name (over 31 characters, or taken)")
+    names = sheet_names(tables)
     counts = _row_counts(con, catalog, tables)
     with Workbook(target) as workbook:
         header, *described = _description_rows(con, catalog, tables)
         workbook.add_sheet(COLUMNS_SHEET, header, described, len(described))
         for schema, table, _ in tables:
-            if kept and table in kept:
-                workbook.add_sheet_xml(table, kept[table])
+            if kept and names[table] in kept:
+                workbook.add_sheet_xml(names[table], kept[names[table]])
                 continue
             result = con.execute(_select(con, catalog, schema, table, "xlsx"))
-            workbook.add_sheet(table, [d[0] for d in result.description], _fetched(result),
+            workbook.add_sheet(names[table], [d[0] for d in result.description], _fetched(result),
                                counts[(schema, table)])
-    return [COLUMNS_SHEET, *names]
+    return [COLUMNS_SHEET, *names.values()]
 
 
 def _fetched(result):
