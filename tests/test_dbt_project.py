@@ -26,7 +26,7 @@ C = {Frankfurt am Main, Berlin, Kehl}.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -35,6 +35,12 @@ import pytest
 from dbt_fixture import RAW_SCHEMA, Built, build, in_place_of_the_build, rows, run_dbt, sha
 
 T1, T2, T3 = datetime(2026, 1, 1), datetime(2026, 2, 1), datetime(2026, 3, 1)
+
+
+def utc(moment: datetime) -> datetime:
+    """A fixture time (written to raw as UTC without a zone) as the published TIMESTAMPTZ reads back."""
+    return moment.replace(tzinfo=timezone.utc)
+
 ALL = ["net-a", "net-b", "net-c"]
 
 # geonameid, name, country, admin1, lat, lon, population, name keys (first = primary)
@@ -256,7 +262,7 @@ def test_failed_network_keeps_its_last_good_members(built):
                           "where network_id = 'net-c' order by member_name")
     assert [m[0] for m in members] == ["Berlin", "Frankfurt", "Kehl", "Kreis Nord"]
     assert {m[1] for m in members} == {"r1"}
-    assert {(m[2], m[3]) for m in members} == {(T1, T1)}
+    assert {(m[2], m[3]) for m in members} == {(utc(T1), utc(T1))}
     status = rows(built.db_path, "select data_run_id, latest_attempt_run_id, latest_attempt_ok from marts.dim_network "
                          "where network_id = 'net-c'")
     assert status == [("r1", "r2", False)]
@@ -269,19 +275,20 @@ def test_incomplete_run_is_invisible(built):
 
 
 def test_current_members_dedupe_and_history(built):
-    a = rows(built.db_path, "select member_name, country_code, city_id, first_seen, last_seen from marts.fct_membership "
-                    "where network_id = 'net-a' order by member_name")
+    a = rows(built.db_path, "select member_name, name_country_hint, city_id, first_seen, last_seen "
+                            "from marts.fct_membership where network_id = 'net-a' order by member_name")
+    T1_, T2_ = utc(T1), utc(T2)
     assert a == [
-        ("Atlantis Town", "DE", None, T2, T2),
-        ("Berlin", "DE", 101, T1, T2),  # BERLIN/DE was the same member; the first position kept its spelling
-        ("Munich", "DE", 102, T2, T2),
-        ("Paris", "FR", 201, T1, T2),
-        ("Strasbourg", "FR", 202, T2, T2),
+        ("Atlantis Town", "DE", None, T2_, T2_),
+        ("Berlin", "DE", 101, T1_, T2_),  # BERLIN/DE was the same member; the first position kept its spelling
+        ("Munich", "DE", 102, T2_, T2_),
+        ("Paris", "FR", 201, T1_, T2_),
+        ("Strasbourg", "FR", 202, T2_, T2_),
     ]
 
 
 def test_published_fields_pass_through(built):
-    assert rows(built.db_path, "select role, joined, country_text, source_url from marts.fct_membership "
+    assert rows(built.db_path, "select role, joined_text, country_text, source_url from marts.fct_membership "
                                "where network_id = 'net-b' and member_name = 'Paris'") == [
         ("founding", "1999", None, "https://net-b.example.org/members/1")]
 

@@ -19,6 +19,8 @@ select
     doc ->> '$.name' as name,
     doc ->> '$.acronym' as acronym,
     cast(doc ->> '$.founded_year' as integer) as founded_year,
+    -- the year the network closed or ended its programme, when the registry records one
+    try_cast(doc ->> '$.closed_year' as integer) as closed_year,
     doc ->> '$.scope' as scope,
     doc ->> '$.region' as region,
     upper(doc ->> '$.country_code') as country_code,
@@ -42,7 +44,11 @@ select
     end as cited_sources,
     case
         when json_type(doc -> '$.sources') = 'ARRAY'
-            then list_transform(from_json(doc -> '$.sources', '[{"url": "VARCHAR"}]'), lambda s: s.url)
+            -- a curated file (`path:`) has no URL: its rows carry their own source_url
+            then list_filter(
+                list_transform(from_json(doc -> '$.sources', '[{"url": "VARCHAR"}]'), lambda s: s.url),
+                lambda url: url is not null
+            )
         else []::varchar[]
     end as member_source_urls,
     registry_version,
