@@ -26,20 +26,15 @@ C = {Frankfurt am Main, Berlin, Kehl}.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from dbt_fixture import RAW_SCHEMA, Built, build, in_place_of_the_build, rows, run_dbt, sha
+from dbt_fixture import RAW_SCHEMA, Built, build, in_place_of_the_build, rows, run_dbt, sha, utc
 
 T1, T2, T3 = datetime(2026, 1, 1), datetime(2026, 2, 1), datetime(2026, 3, 1)
-
-
-def utc(moment: datetime) -> datetime:
-    """A fixture time (written to raw as UTC without a zone) as the published TIMESTAMPTZ reads back."""
-    return moment.replace(tzinfo=timezone.utc)
 
 ALL = ["net-a", "net-b", "net-c"]
 
