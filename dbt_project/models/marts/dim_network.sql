@@ -1,6 +1,6 @@
 -- One row per network in the registry, with its current data status.
 with registry as (
-    select * from {{ ref('stg_registry_networks') }}
+    select * from {{ ref('int_registry_networks') }}
 ),
 
 good_runs as (

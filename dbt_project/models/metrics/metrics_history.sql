@@ -16,7 +16,7 @@
 {% set built_through = run_seq_built() %}
 with new_runs as (
     select run_id, run_seq, started_at
-    from {{ ref('stg_runs') }}
+    from {{ ref('int_runs') }}
     where run_seq > {{ built_through }}
 ),
 

@@ -1,4 +1,4 @@
-{{ config(tags=['gazetteer']) }}
+{{ config(materialized='table', tags=['gazetteer']) }}
 -- GeoNames first-level administrative divisions (states, regions, provinces), one row per country and code.
 with source as (
     select * from {{ source('ref', 'admin_divisions') }}
