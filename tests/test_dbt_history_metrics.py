@@ -522,6 +522,7 @@ def test_data_quality_issues_list_every_contradiction_and_warn(built):
     assert "1986" in details[("join_before_founding", "Berlin")][1]
     assert "1995" in details[("join_before_founding", "Berlin")][1]
     assert "2009" in details[("member_after_closing", "Kehl")][1]
+    assert "(as of 2019)" in details[("coverage_above_one", None)][1]  # the stated date at its precision
     # each check is also a dbt test of severity warn, warning with as many rows as the table flags
     warned = {r["unique_id"].split(".flagged_rows_data_quality_issues_")[1].rsplit(".", 1)[0]: (r["status"], r["failures"])
               for r in built.results if ".flagged_rows_data_quality_issues_" in r["unique_id"]}

@@ -34,3 +34,12 @@ end
 {% macro published_date(column) -%}
 cast({{ published_date_on(column) }} as timestamp)
 {%- endmacro %}
+
+{#- A DATE written at its precision ('2019', '2019-06', '2019-06-14'); null when either is null. -#}
+{% macro format_published_date(date_column, precision_column) -%}
+case {{ precision_column }}
+    when 'day' then strftime({{ date_column }}, '%Y-%m-%d')
+    when 'month' then strftime({{ date_column }}, '%Y-%m')
+    when 'year' then strftime({{ date_column }}, '%Y')
+end
+{%- endmacro %}

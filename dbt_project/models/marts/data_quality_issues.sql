@@ -47,7 +47,12 @@ coverage_above_one as (
         null as member_name,
         null as city_id,
         n_members || ' members listed, ' || stated_member_count || ' stated'
-            || coalesce(' (as of ' || stated_member_count_as_of_precision || ' ' || stated_member_count_as_of || ')', '')
+            || coalesce(
+                ' (as of '
+                || {{ format_published_date('stated_member_count_as_of', 'stated_member_count_as_of_precision') }}
+                || ')',
+                ''
+            )
             || ': coverage ' || round(coverage, 2) as detail
     from networks
     where coverage > 1
