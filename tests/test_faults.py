@@ -23,9 +23,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from fault_world import (DUPLICATE_CHECKS, REPLAY_NETWORKS, REPO, TCN, World, assert_publication_consistent,
-                         assert_working_db_opens, duplicated_raw_rows, incomplete_runs, network_args, open_world,
-                         publication_state, refresh, run_ids_visible_downstream, stop_and_check_readers, tail)
+
+from helpers import REPO
+from helpers.fault_world import (DUPLICATE_CHECKS, REPLAY_NETWORKS, TCN, World, assert_publication_consistent,
+                                 assert_working_db_opens, duplicated_raw_rows, incomplete_runs, network_args,
+                                 open_world, publication_state, refresh, run_ids_visible_downstream,
+                                 stop_and_check_readers, tail)
 
 SEED = int(os.environ.get("TCN_FAULT_SEED", str(time.time_ns() % 1_000_000)))
 N_SCRAPE_KILLS, N_PUBLISH_KILLS, N_DBT_KILLS = 12, 8, 2
@@ -358,7 +361,6 @@ pub.publish(data_paths(sys.argv[1]), "rolled-forward-run")
     world.figures["rename_window_kill"] = "rolled forward by the next publish"
 
 
-
 # ------------------------------------------------------------------------------------------ readers
 
 def test_readers_saw_only_whole_tables_through_every_kill(world):
@@ -369,9 +371,9 @@ def test_readers_saw_only_whole_tables_through_every_kill(world):
 
 
 def test_refresh_lock_is_freed_by_a_killed_holder_and_can_be_waited_for(tmp_path):
-    from warehouse.runlock import RefreshLocked, refresh_lock
+    from orchestration.runlock import RefreshLocked, refresh_lock
 
-    holder_script = ("import sys, time\nfrom warehouse.runlock import refresh_lock\n"
+    holder_script = ("import sys, time\nfrom orchestration.runlock import refresh_lock\n"
                      "with refresh_lock(sys.argv[1]):\n    print('held', flush=True)\n"
                      "    time.sleep(float(sys.argv[2]))\n")
     holder = subprocess.Popen([sys.executable, "-c", holder_script, str(tmp_path), "60"], cwd=REPO,

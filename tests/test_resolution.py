@@ -10,12 +10,13 @@ import os
 from dataclasses import replace
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from helpers import REPO, TCN
+from helpers.raw import write_fetch_with_mentions
 from warehouse.resolution.countries import parse_country, region_countries
 from warehouse.resolution.evaluation import exact_baseline_answer, read_gold, resolver_answer, score
 from warehouse.resolution.forms import parse_name, strip_city_forms
@@ -23,9 +24,7 @@ from warehouse.resolution.kinds import detect_kind
 from warehouse.resolution.overrides import load_overrides
 from warehouse.resolution.resolver import Policy, Resolver
 
-REPO = Path(__file__).resolve().parent.parent
 GOLD = REPO / "tests" / "gold" / "resolution_gold.csv"
-TCN = Path(sys.executable).parent / "tcn"
 
 MUNICH, HANNOVER, GOTTINGEN, ROESELARE, BOLZANO, PRISTINA = 2867714, 2910831, 2918632, 2787889, 3181913, 786714
 LONDON, BERLIN, PESARO, PORTLAND_OR, PORTLAND_ME, CARDIFF = 2643743, 2950159, 3171173, 5746545, 4975802, 2653822
@@ -282,10 +281,9 @@ def test_pipeline_step_writes_member_resolutions(gazetteer_db, tmp_path):
     try:
         con.execute("INSERT INTO raw.registry_networks VALUES ('r1', 'v', 'net-de', ?)",
                     ['{"id": "net-de", "country_code": "de", "region": "Germany"}'])
-        for i, (name, country, kind) in enumerate([("Stadt München", None, None), ("Landkreis Göttingen", None, None),
-                                                   ("Roesalare", "Belgium", None), ("Göttingen", None, " county ")]):
-            con.execute("INSERT INTO raw.mention_rows (mention_id, fetch_id, run_id, network_id, position, member_name, country, role, joined, member_kind, source_url) VALUES (?, 'f', 'r1', 'net-de', ?, ?, ?, 'member', null, ?, 'u')",
-                        [f"m{i}", i, name, country, kind])
+        write_fetch_with_mentions(con, "r1", "net-de", [("Stadt München", None, None),
+                                                        ("Landkreis Göttingen", None, None),
+                                                        ("Roesalare", "Belgium", None), ("Göttingen", None, " county ")])
     finally:
         con.close()
     first = refresh_member_resolutions(db)
