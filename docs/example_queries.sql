@@ -2,9 +2,10 @@
 -- (or Python: duckdb.connect("data/published/warehouse.duckdb", read_only=True)). A test runs every one of
 -- them against a freshly published copy (tests/test_published_for_analysts.py).
 
--- Most connected cities: how many networks each city belongs to, with size, capital and border flags
+-- Most connected cities: how many networks each city belongs to, with its region, size, capital and border flags
 -- (metrics.most_connected_cities keeps those in >= 3 refugee-focused networks, the literature's table).
-SELECT d.name, d.country_code, d.n_networks, c.population, c.is_capital, c.is_border, d.network_ids
+SELECT d.name, d.country_code, c.admin1_name, d.n_networks, c.population, c.is_capital, c.is_border,
+       d.network_ids
 FROM metrics.city_network_degree AS d
 JOIN marts.dim_city AS c USING (city_id)
 ORDER BY d.n_networks DESC, c.population DESC
