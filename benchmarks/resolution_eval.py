@@ -103,6 +103,59 @@ def report(label: str, rows, resolver, show_errors: bool) -> None:
               f"  # {r.note}")
 
 
+def _ratio(a: int, b: int) -> str:
+    return f"{a / b:.4f}" if b else "  -   "
+
+
+def domain_report(resolver, show_errors: bool) -> None:
+    from warehouse.resolution.evaluation import domain_table, read_domain_gold, score_domain
+
+    path = REPO / "tests" / "gold" / "domain_gold.csv"
+    for split in ("dev", "heldout"):
+        outcomes = score_domain(read_domain_gold(path, split), resolver)
+        total = domain_table(outcomes, lambda o: "all")["all"]
+        print(f"\n== domain gold (local governments, names without a country), {split} split: {len(outcomes)} rows")
+        print(f"  resolver precision {_ratio(total[2], total[1])} ({total[2]}/{total[1]})  "
+              f"recall {_ratio(total[2], total[0])} ({total[2]}/{total[0]})")
+        for label, group in (("member class", lambda o: o.row.member_class),
+                             ("country", lambda o: o.row.label_country if o.row.member_class != "no_country"
+                              else "(no country)"),
+                             ("method", lambda o: "kind" if o.geonameid is None and o.answered and o.admin is None
+                              else "division" if o.geonameid is None and o.answered else o.method)):
+            print(f"  per {label} (answerable, answered, correct, precision, recall):")
+            for k, (answerable, answered, correct) in domain_table(outcomes, group).items():
+                print(f"    {k:18.18s} {answerable:4d} {answered:4d} {correct:4d}  {_ratio(correct, answered)}  "
+                      f"{_ratio(correct, answerable)}")
+        for o in outcomes:
+            if (o.answered and not o.correct) or (show_errors and o.answerable and not o.answered):
+                r = o.row
+                print(f"    {'WRONG' if o.answered else 'miss '} {r.name!r} [{r.country_code or r.region}] got "
+                      f"{o.geonameid}/{o.admin}/{o.member_kind} ({o.method}) want "
+                      f"{r.expected_geonameid}/{r.expected_admin}/{r.expected_kind}")
+
+
+def no_country_report(resolver) -> None:
+    """The dominance rule's precision: gold names whose place is known, resolved with the country removed."""
+    from warehouse.resolution.evaluation import read_domain_gold
+
+    gold_dir = REPO / "tests" / "gold"
+    sets = {"reference gold": [(r.name, r.expected_geonameid) for r in read_gold(gold_dir / "resolution_gold.csv")],
+            "independent gold (dev)": [(r.name, r.expected_geonameid)
+                                       for r in read_split(gold_dir / "independent_gold.csv", "dev")],
+            "domain gold": [(r.name, r.expected_geonameid) for r in read_domain_gold(gold_dir / "domain_gold.csv")]}
+    print("\n== names with the country removed (no country, no region): answered, correct, precision, recall")
+    for label, pairs in sets.items():
+        pairs = [(n, g) for n, g in pairs if g is not None]
+        answered = correct = 0
+        for name, gid in pairs:
+            d = resolver.resolve(name)
+            if d.geonameid is not None:
+                answered += 1
+                correct += d.geonameid == gid
+        print(f"  {label:24s} {len(pairs):5d} names: {answered:5d} answered, {correct:5d} correct, "
+              f"precision {_ratio(correct, answered)}, recall {_ratio(correct, len(pairs))}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=None, help="data directory (default $TCN_DATA_DIR or ./data)")
@@ -126,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     independent = gold_dir / "independent_gold.csv"
     for split in ("dev", "heldout"):
         report(f"independent gold, {split} split", read_split(independent, split), resolver, args.errors)
+    domain_report(resolver, args.errors)
+    no_country_report(resolver)
     absent = read_split(gold_dir / "independent_absent.csv", None)
     s = score(absent, resolver_answer(resolver))
     answered = [o for o in s.outcomes if o.answered]

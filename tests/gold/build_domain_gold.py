@@ -61,7 +61,8 @@ MAIN_TOWN = {
     "Wollongong City Council": "Wollongong", "Bathurst Regional Council": "Bathurst", "City of Subiaco": "Subiaco",
     "Shire of Katanning": "Katanning", "City of Palmerston": "Palmerston", "Adelaide Hills Council": None,
     "Ballarat": "Ballarat", "Sunshine Coast": "Sunshine Coast",
-    "Auburn City Council": None, "Bankstown City Council": None, "Marrickville Council": None,
+    # councils merged in 2016 (no current division): the seat and largest suburb they were named after
+    "Auburn City Council": "Auburn", "Bankstown City Council": "Bankstown", "Marrickville Council": "Marrickville",
     # New Zealand territorial authorities named after their city
     "Upper Hutt City": "Upper Hutt", "Porirua City": "Porirua", "Tauranga City Council": "Tauranga",
     "Nelson City": "Nelson", "Napier City": "Napier", "Hamilton City Council": "Hamilton",
@@ -72,7 +73,8 @@ MAIN_TOWN = {
 }
 # Hand corrections of a proposal (name, country) -> (geonameid or '', kind or '', note)
 HAND = {
-    ("Adelaide Hills Council", "AU"): ("", "", "an area of hill towns; GeoNames' 'Adelaide Hills' point is the region"),
+    ("Adelaide Hills Council", "AU"): ("7302628", "", "GeoNames lists the council area as a populated place "
+                                                     "'Adelaide Hills' (pop. 72,260, the area's)"),
 }
 AREA_WORDS = ("council", "city of", "shire", "district", "county", "municipality", "borough", "rural city")
 
@@ -112,7 +114,7 @@ def main(data_dir: str) -> int:
         seen.add(key)
         lowered = name.lower()
         is_area = any(w in lowered for w in AREA_WORDS)
-        label_gid, label_admin, label_kind, note = "", "", "", ""
+        label_gid, label_admin, label_kind, note, stated_kind = "", "", "", "", ""
         if not has_country:
             found = stated_elsewhere.get(name, set())
             if len(found) != 1:
@@ -146,7 +148,7 @@ def main(data_dir: str) -> int:
         else:
             member_class = "local_government" if is_area else "place"
             if kind in ("state", "region"):
-                label_kind, note = kind, "stated kind on the page"
+                label_kind, stated_kind, note = kind, kind, "stated kind on the page"
             elif city:
                 label_gid, note = str(city), "previous resolver with the country, hand-checked"
             else:
@@ -158,7 +160,7 @@ def main(data_dir: str) -> int:
             member_class = "local_government"
         rows.append({"name": name, "country_code": cc if has_country else "", "region": "" if has_country else region,
                      "expected_geonameid": label_gid, "expected_admin_geonameid": label_admin,
-                     "expected_member_kind": label_kind, "member_class": member_class,
+                     "expected_member_kind": label_kind, "member_class": member_class, "stated_kind": stated_kind,
                      "label_country": cc, "split": split_of(name, cc), "network_id": network,
                      "source_url": url if (url or "").startswith(("http://", "https://")) else "", "note": note})
     with OUT.open("w", newline="", encoding="utf-8") as f:

@@ -183,6 +183,9 @@ class Resolver:
         if area and scope.country_code in AREA_COUNTRIES and decision.resolved \
                 and (decision.population or 0) < AREA_FALLBACK_MIN_POPULATION:
             return self._unresolved(scope, "unknown", "ambiguous", list(self._places_of(decision)))
+        if area and scope.country_code in AREA_COUNTRIES and decision.member_kind == "county" \
+                and decision.admin_geonameid is None:
+            return self._unresolved(scope, "unknown", "no_candidate")  # a council area the gazetteer lacks
         return decision
 
     def _resolve_named(self, parsed: ParsedName, scope: _Scope, stated_kind: str | None) -> Decision:
