@@ -128,6 +128,9 @@ class Decision:
         return DENOTES.get(self.member_kind)
 
 
+# A composite part that is only a word of position names part of a valley or area, not a town
+POSITION_WORDS = frozenset({"alto", "alta", "medio", "media", "basso", "bassa", "baixo", "baixa", "bajo", "baja",
+                            "haut", "haute", "bas", "basse", "ober", "unter", "nieder", "upper", "lower", "middle"})
 _METHOD_SCORE = {"exact": 1.0, "alias": 0.95, "stripped": 0.9}
 _BASIS_FACTOR = {"stated": 1.0, "network": 1.0, "region": 0.95, "world": 0.9}
 
@@ -363,6 +366,8 @@ class Resolver:
         ("Kara - Commune de Kozah 1") when exactly one part names a place."""
         chosen: dict[int, Place] = {}
         any_ambiguous = False
+        if not parsed.bilingual and any(name_key(part) in POSITION_WORDS for part in parsed.parts):
+            return None  # "Alto e Medio Metauro": a valley's parts, not two places
         for part in parsed.parts:
             sub = parse_name(part, self.index.country_by_key)
             for key, _ in self._variants(sub):
