@@ -11,6 +11,7 @@ import hashlib
 import json
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterable
 
 from scrapers.collect import NetworkResult
 from scrapers.conditional import PreviousFetch
@@ -30,9 +31,14 @@ def _sha256(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def _mentions_sha256(mentions: list[list]) -> str:
+def mentions_sha256(mentions: list[list]) -> str:
     """One fetch's mentions, in page order, every column: equal pages hash alike, any change differs."""
     return hashlib.sha256(json.dumps(mentions, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def run_content_sha256(url_and_mentions: Iterable[tuple[str, str | None]]) -> str:
+    """A network's content in a run: its fetches' (url, mentions_sha256); equal when nothing changed."""
+    return _sha256(*sorted(f"{url}\x1e{digest or ''}" for url, digest in url_and_mentions))
 
 
 def _now() -> datetime:
@@ -82,7 +88,7 @@ def _fetch_rows(run_id: str, result: NetworkResult, bodies: dict, mention_sets: 
             bodies[digest] = [digest, resp.body, resp.headers.get("Content-Type")]
         mentions = [[m.member_name, m.country, m.role, m.joined, m.member_kind, m.source_url or rec.spec.url,
                      m.left_on] for m in rec.mentions]
-        mentions_digest = _mentions_sha256(mentions) if mentions else None
+        mentions_digest = mentions_sha256(mentions) if mentions else None
         if mentions_digest:
             mention_sets[mentions_digest] = mentions
         rows.append([_sha256(run_id, result.network_id, rec.spec.url), run_id, result.network_id, rec.spec.url,
@@ -110,7 +116,7 @@ def _load_batch(con, run_id: str, results: list[NetworkResult], max_drop: float,
         verdict = judge(result, before, max_drop, result.network_id in accept_drop)
         rows = _fetch_rows(run_id, result, bodies, mention_sets)
         fetch_rows += rows
-        content = _sha256(*sorted(f"{row[3]}\x1e{row[-1] or ''}" for row in rows))
+        content = run_content_sha256((row[3], row[-1]) for row in rows)
         network_rows.append([run_id, result.network_id, verdict.status, verdict.n_members, result.members_sha256,
                              before.run_id if before else None, before.n_members if before else None,
                              verdict.message, content])
@@ -140,9 +146,7 @@ def refresh_text_keys(db_path: Path) -> int:
         texts = [r[0] for r in con.execute(
             """SELECT DISTINCT t FROM (
                    SELECT member_name AS t FROM raw.mention_sets
-                   UNION SELECT country FROM raw.mention_sets WHERE country IS NOT NULL
-                   UNION SELECT member_name FROM raw.mention_rows
-                   UNION SELECT country FROM raw.mention_rows WHERE country IS NOT NULL)
+                   UNION SELECT country FROM raw.mention_sets WHERE country IS NOT NULL)
                WHERE t NOT IN (SELECT text FROM ref.text_keys)""").fetchall()]
         if texts:
             insert_rows(con, "ref.text_keys", [[t, name_key(t)] for t in texts])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.paths import DataPaths
+from publication.reader import Publication, PublicationMissing
 
 STATUS_TABLES = ("dim_network", "membership_changes")
 
@@ -57,24 +57,13 @@ class Status:
     networks_never_scraped: int
 
 
-def _parquet_path(paths: DataPaths, manifest: dict, table: str) -> Path:
-    entry = next((t for t in manifest.get("tables", []) if t.get("table") == table), None)
-    if entry is None:
-        raise StatusUnavailable(f"{paths.published / 'manifest.json'} lists no table {table!r}: "
-                                "the publication predates it; run `tcn refresh`")
-    path = paths.published / entry["path"]
-    if not path.exists():
-        raise StatusUnavailable(f"{path} is missing although manifest.json lists it")
-    return path
-
-
-def read_status(paths: DataPaths, now: datetime | None = None) -> Status:
+def read_status(publication: Publication, now: datetime | None = None) -> Status:
     """The status of every network a published run attempted, from the published Parquet files."""
-    manifest_path = paths.published / "manifest.json"
-    if not manifest_path.exists():
-        raise StatusUnavailable(f"nothing published yet under {paths.published}: run `tcn refresh`")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    networks_file, changes_file = (_parquet_path(paths, manifest, t) for t in STATUS_TABLES)
+    try:
+        manifest = publication.manifest()
+        networks_file, changes_file = (publication.file_of(t) for t in STATUS_TABLES)
+    except PublicationMissing as exc:
+        raise StatusUnavailable(str(exc)) from None
     now = (now or datetime.now(timezone.utc)).replace(tzinfo=None)  # the warehouse stores naive UTC
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
                                              "autoload_known_extensions": False})
@@ -94,10 +83,10 @@ def read_status(paths: DataPaths, now: datetime | None = None) -> Status:
             "(SELECT network_id FROM read_parquet(?))", [str(networks_file), str(changes_file)]).fetchone()[0]
     finally:
         con.close()
-    docs = paths.published / "docs" / "static_index.html"
+    docs = publication.docs_index
     return Status(
-        published=paths.published, duckdb=paths.published_db, parquet=paths.parquet, manifest=manifest_path,
-        docs=docs if docs.exists() else None, run_id=manifest.get("run_id", "?"),
+        published=publication.root, duckdb=publication.duckdb, parquet=publication.parquet_dir,
+        manifest=publication.manifest_path, docs=docs if docs.exists() else None, run_id=manifest.get("run_id", "?"),
         generated_at=manifest.get("generated_at", "?"),
         networks=[NetworkStatus(*r) for r in rows], networks_never_scraped=never)
 

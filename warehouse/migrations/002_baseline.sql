@@ -1,4 +1,6 @@
--- Raw and reference layer. Append only; no indexes (crash safety, see LESSONS.md).
+-- The layout of 2026-12-03 (the last before migrations were recorded). Idempotent, so a data dir made by any
+-- earlier layout is brought to it: CREATE ... IF NOT EXISTS and ADD COLUMN IF NOT EXISTS. Append only; no
+-- indexes (crash safety, see docs/lessons.md).
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE SCHEMA IF NOT EXISTS ref;
 
@@ -52,8 +54,7 @@ CREATE TABLE IF NOT EXISTS raw.network_runs (
     message VARCHAR
 );
 
--- One row per successful dbt build (warehouse/build_plan.py): what kind of build a run got and why, and what it
--- was built from, so the next run can tell whether anything changed since.
+-- One row per successful dbt build (moved to meta.dbt_builds by 004).
 CREATE TABLE IF NOT EXISTS raw.dbt_builds (
     run_id VARCHAR NOT NULL,
     kind VARCHAR NOT NULL,            -- full_refresh | incremental | run_only
