@@ -75,6 +75,8 @@ MAIN_TOWN = {
 HAND = {
     ("Adelaide Hills Council", "AU"): ("7302628", "", "GeoNames lists the council area as a populated place "
                                                      "'Adelaide Hills' (pop. 72,260, the area's)"),
+    ("City of Port Phillip", "AU"): ("10300648", "", "GeoNames lists the council area as a populated place "
+                                                    "'City of Port Phillip' (pop. 112,669, the area's)"),
 }
 AREA_WORDS = ("council", "city of", "shire", "district", "county", "municipality", "borough", "rural city")
 

@@ -72,6 +72,13 @@ def area_name(key: str) -> AreaName | None:
     return AreaName(" ".join(words), tier)
 
 
+def _bare(key: str) -> str:
+    """A place's name key without a local-government form: GeoNames files some council areas as populated
+    places named so ("City of Port Phillip")."""
+    area = area_name(key)
+    return area.core if area else key
+
+
 def _stronger(a: str | None, b: str) -> str:
     order = {"city": 0, "area": 1, "county": 2}
     return b if a is None or order[b] > order[a] else a
@@ -112,7 +119,7 @@ def main_town(index: GazetteerIndex, division: Division, core: str) -> Place | N
 
     names = {core, core.removeprefix("greater ").strip()}
     places = index.places_in(division)
-    namesakes = [p for p in places if name_key(p.name) in names]
+    namesakes = [p for p in places if _bare(name_key(p.name)) in names]
     if places and namesakes and namesakes[0].geonameid == places[0].geonameid:
         if len(places) == 1 or places[0].population > places[1].population:
             return places[0]
