@@ -143,17 +143,33 @@ def no_country_report(resolver) -> None:
             "independent gold (dev)": [(r.name, r.expected_geonameid)
                                        for r in read_split(gold_dir / "independent_gold.csv", "dev")],
             "domain gold": [(r.name, r.expected_geonameid) for r in read_domain_gold(gold_dir / "domain_gold.csv")]}
-    print("\n== names with the country removed (no country, no region): answered, correct, precision, recall")
+    from dataclasses import replace
+
+    from warehouse.resolution.resolver import Resolver
+
+    never = 10 ** 12  # the same resolver without the dominance rule: what the rule alone answers
+    without = Resolver(resolver.index, resolver.overrides,
+                       replace(resolver.policy, dominance_min_population=never, dominance_big_population=never))
+    print("\n== names with the country removed (no country, no region): answered, correct, precision, recall;"
+          " then the answers the dominance rule alone adds")
     for label, pairs in sets.items():
         pairs = [(n, g) for n, g in pairs if g is not None]
-        answered = correct = 0
+        answered = correct = rule_answered = rule_correct = 0
+        rule_wrong = []
         for name, gid in pairs:
             d = resolver.resolve(name)
             if d.geonameid is not None:
                 answered += 1
                 correct += d.geonameid == gid
+                if without.resolve(name).geonameid is None:
+                    rule_answered += 1
+                    rule_correct += d.geonameid == gid
+                    if d.geonameid != gid:
+                        rule_wrong.append(f"{name} ({d.matched_country})")
         print(f"  {label:24s} {len(pairs):5d} names: {answered:5d} answered, {correct:5d} correct, "
-              f"precision {_ratio(correct, answered)}, recall {_ratio(correct, len(pairs))}")
+              f"precision {_ratio(correct, answered)}, recall {_ratio(correct, len(pairs))}; dominance rule "
+              f"{rule_answered} answered, {rule_correct} correct ({_ratio(rule_correct, rule_answered)})"
+              + (f", wrong: {', '.join(rule_wrong)}" if rule_wrong else ""))
 
 
 def main(argv: list[str] | None = None) -> int:
