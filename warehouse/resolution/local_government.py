@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from warehouse.namekey import name_key
 from warehouse.resolution.gazetteer_index import Division, GazetteerIndex, Place
 
 AREA_COUNTRIES = frozenset({"AU", "NZ"})
@@ -115,8 +116,6 @@ def find_area(index: GazetteerIndex, area: AreaName, country_code: str, admin1: 
 
 def main_town(index: GazetteerIndex, division: Division, core: str) -> Place | None:
     """The area's town when certain (see the module doc), else None."""
-    from warehouse.namekey import name_key
-
     names = {core, core.removeprefix("greater ").strip()}
     places = index.places_in(division)
     namesakes = [p for p in places if _bare(name_key(p.name)) in names]

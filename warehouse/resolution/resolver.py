@@ -128,6 +128,9 @@ class Decision:
         return DENOTES.get(self.member_kind)
 
 
+# Words of a qualifier that say what the member is, not where ("Tenerife (Island Council)", "Quebec (City)")
+_NOT_A_DIVISION_NAME = frozenset({"city", "town", "council", "county", "district", "region", "province",
+                                  "municipality", "island", "state", "borough", "shire", "village", "commune"})
 # A composite part that is only a word of position names part of a valley or area, not a town
 POSITION_WORDS = frozenset({"alto", "alta", "medio", "media", "basso", "bassa", "baixo", "baixa", "bajo", "baja",
                             "haut", "haute", "bas", "basse", "ober", "unter", "nieder", "upper", "lower", "middle"})
@@ -278,7 +281,7 @@ class Resolver:
         words = key.split()
         chunks = [key] + [" ".join(words[i:i + 2]) for i in range(len(words) - 1)] + words
         for chunk in chunks:
-            if len(chunk) < 2:
+            if len(chunk) < 2 or chunk in _NOT_A_DIVISION_NAME:
                 continue
             admin1 = self.index.admin1_of(country_code, chunk)
             if admin1:
@@ -298,9 +301,9 @@ class Resolver:
         area = area_name(name_key(parsed.core))
         if area is None or (cc not in AREA_COUNTRIES and area.tier != "county"):
             return None
-        if detect_kind(name_key(parsed.core), cc, parsed.qualifiers) and cc not in AREA_COUNTRIES \
-                and area.tier != "county":
-            return None
+        kind = detect_kind(name_key(parsed.core), cc, parsed.qualifiers)
+        if kind and kind.kind in ("municipal_association", "other", "district"):
+            return None  # "X Councils Association", a London borough: not an area of its own here
         match = find_area(self.index, area, cc, scope.admin1)
         if match is None:
             return None

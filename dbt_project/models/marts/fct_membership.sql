@@ -14,7 +14,8 @@ select
     cast(mentions.role as varchar) as role,
     cast(mentions.joined as varchar) as joined,
     cast(mentions.country_text as varchar) as country_text,
-    -- the resolver also reads countries from the member name ("X (Germany)") and long official forms
+    -- a country text maps to the same country here and in the resolver (both read ref.country_names); the
+    -- resolver also reads countries from the member name ("X (Germany)") and a municipality's country
     cast(coalesce(mentions.country_code, resolution.country_code) as varchar) as country_code,
     cast(
         coalesce(
