@@ -424,3 +424,10 @@ def test_tcn_resolve_cli(gazetteer_db, tmp_path):
     proc = subprocess.run([str(TCN), "resolve", str(bad), "--data-dir", str(data)], env=env,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and "bad.csv" in proc.stderr and "'name'" in proc.stderr
+
+
+def test_a_form_that_is_only_a_small_places_alternate_name_does_not_win(resolver):
+    # "City of Houston" is an alternate name of a Houston of 966 (Minnesota); Houston, Texas is the city
+    d = resolver.resolve("City of Houston", "US")
+    assert (d.geonameid, d.method) == (4699066, "stripped")
+    assert resolver.resolve("City of Austin", "US").geonameid == 4671654

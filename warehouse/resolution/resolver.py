@@ -200,9 +200,18 @@ class Resolver:
             shown = self._find(name_key(parsed.core), scope) or []
             return self._unresolved(scope, kind.kind, "not_a_city", [p for p, _ in shown],
                                     parent=kind.parent_geonameid, admin=self._division(parsed, kind, scope))
-        for key, tag in self._variants(parsed):
+        variants = self._variants(parsed)
+        for i, (key, tag) in enumerate(variants):
             found = self._find(key, scope)
             if found:
+                if tag == "full" and not any(primary for _, primary in found):
+                    aliases = {p.geonameid for p, _ in found}
+                    found = self._with_stripped(found, variants[i + 1:], scope)
+                    decision = self._decide(found, tag, scope, key=key, raw_core=parsed.core)
+                    if decision.resolved and decision.geonameid not in aliases:  # the stripped name's place
+                        return replace(decision, method="stripped",
+                                       score=round(_METHOD_SCORE["stripped"] * _BASIS_FACTOR[scope.basis], 3))
+                    return decision
                 return self._decide(found, tag, scope, key=key, raw_core=parsed.core)
         if parsed.parts:
             decision = self._resolve_parts(parsed, scope)
@@ -363,6 +372,18 @@ class Resolver:
             in_state = [(p, primary) for p, primary in found if p.admin1 == scope.admin1]
             found = in_state or ([] if found else found)
         return found or None
+
+    def _with_stripped(self, found: list[tuple[Place, bool]], rest: list[tuple[str, str]],
+                       scope: _Scope) -> list[tuple[Place, bool]]:
+        """The name as written matched only alternate names ("City of Houston" is an alternate name of a
+        Houston of 966 in Minnesota): the places whose own name is the stripped name (Houston, Texas) compete
+        too, and the population margin decides among all of them."""
+        for key, _ in rest:
+            stripped = [(p, primary) for p, primary in self._find(key, scope) or [] if primary]
+            if stripped:
+                seen = {p.geonameid for p, _ in stripped}
+                return stripped + [(p, primary) for p, primary in found if p.geonameid not in seen]
+        return found
 
     def _resolve_parts(self, parsed: ParsedName, scope: _Scope) -> Decision | None:
         """Bilingual names resolve when every part that names a place names the same one; composite names
