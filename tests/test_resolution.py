@@ -431,3 +431,11 @@ def test_a_form_that_is_only_a_small_places_alternate_name_does_not_win(resolver
     d = resolver.resolve("City of Houston", "US")
     assert (d.geonameid, d.method) == (4699066, "stripped")
     assert resolver.resolve("City of Austin", "US").geonameid == 4671654
+
+
+def test_a_council_is_sought_in_the_region_of_its_division(resolver):
+    # GeoNames' only Mwanga town lies in another region than the Mwanga council's division (152262): a town
+    # outside the area's region is never the council's
+    d = resolver.resolve("Mwanga Town Council", "TZ")
+    assert d.geonameid is None and d.admin_geonameid == 152262
+    assert resolver.resolve("Mbeya City Council", "TZ").geonameid == 154380  # in its region: the city

@@ -128,6 +128,7 @@ class Decision:
         return DENOTES.get(self.member_kind)
 
 
+_COUNCIL_FORMS = ("council", "municipality", "municipal corporation")
 # Words of a qualifier that say what the member is, not where ("Tenerife (Island Council)", "Quebec (City)")
 _NOT_A_DIVISION_NAME = frozenset({"city", "town", "council", "county", "district", "region", "province",
                                   "municipality", "island", "state", "borough", "shire", "village", "commune"})
@@ -308,7 +309,10 @@ class Resolver:
                                                                   and stated_kind != "county"):
             return None
         area = area_name(name_key(parsed.core))
-        if area is None or (cc not in AREA_COUNTRIES and area.tier != "county"):
+        if area is None:
+            return None
+        if cc not in AREA_COUNTRIES and area.tier != "county":
+            self._council_state(parsed, area, scope)
             return None
         kind = detect_kind(name_key(parsed.core), cc, parsed.qualifiers)
         if kind and kind.kind in ("municipal_association", "other", "district"):
@@ -327,6 +331,16 @@ class Resolver:
         return Decision(town.geonameid, town.name, town.country_code, town.population, "city", "stripped",
                         round(_METHOD_SCORE["stripped"] * _BASIS_FACTOR[scope.basis], 3), scope.country_code,
                         scope.basis, 1, _top([town]), admin_geonameid=match.division.geonameid)
+
+    def _council_state(self, parsed: ParsedName, area, scope: _Scope) -> None:
+        """"X Municipal Council", "X City Council" where the second level is not the municipality (Tanzania,
+        England): when one second-level division carries the name, the town is sought in that division's
+        first-level division only, never 2,000 km away."""
+        if scope.admin1 is not None or not name_key(parsed.core).endswith(_COUNCIL_FORMS):
+            return
+        match = find_area(self.index, area, scope.country_code, None)
+        if match is not None and match.division is not None and match.division.admin1:
+            scope.admin1 = match.division.admin1
 
     def _province(self, country_code: str, parsed: ParsedName) -> str | None:
         """The first-level division of a bracketed province or département code ("Pila (VC)": Piemonte), which
