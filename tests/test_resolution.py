@@ -439,3 +439,5 @@ def test_a_council_is_sought_in_the_region_of_its_division(resolver):
     d = resolver.resolve("Mwanga Town Council", "TZ")
     assert d.geonameid is None and d.admin_geonameid == 152262
     assert resolver.resolve("Mbeya City Council", "TZ").geonameid == 154380  # in its region: the city
+    # ... but an alternate name of the biggest place of that name stays its own: Halle (Saale)
+    assert resolver.resolve("Halle an der Saale", "DE").geonameid == 2911522

@@ -391,9 +391,11 @@ class Resolver:
                        scope: _Scope) -> list[tuple[Place, bool]]:
         """The name as written matched only alternate names ("City of Houston" is an alternate name of a
         Houston of 966 in Minnesota): the places whose own name is the stripped name (Houston, Texas) compete
-        too, and the population margin decides among all of them."""
+        too when one of them is bigger, and the population margin decides among all of them."""
         for key, _ in rest:
             stripped = [(p, primary) for p, primary in self._find(key, scope) or [] if primary]
+            if stripped and max(p.population for p, _ in stripped) <= max(p.population for p, _ in found):
+                return found  # "Halle an der Saale" is Halle (Saale)'s alternate name, bigger than every Halle
             if stripped:
                 seen = {p.geonameid for p, _ in stripped}
                 return stripped + [(p, primary) for p, primary in found if p.geonameid not in seen]
