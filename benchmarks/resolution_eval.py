@@ -172,6 +172,19 @@ def no_country_report(resolver) -> None:
               + (f", wrong: {', '.join(rule_wrong)}" if rule_wrong else ""))
 
 
+def region_only_report(resolver) -> None:
+    """Names of a national list written without a country in a European network: the independent gold's
+    dev names with the region Europe instead of their country (French and Italian small towns and their
+    namesakes across Europe)."""
+    from warehouse.resolution.evaluation import GoldRow
+
+    rows = [GoldRow(r.name, "", "Europe", r.expected_geonameid, r.expected_kind, r.note)
+            for r in read_split(REPO / "tests" / "gold" / "independent_gold.csv", "dev") if r.expected_geonameid]
+    s = score(rows, resolver_answer(resolver))
+    print(f"\n== independent gold (dev) with the region Europe instead of the country: {s.rows} names, "
+          f"precision {s.precision:.4f} ({s.correct}/{s.answered}), recall {s.recall:.4f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=None, help="data directory (default $TCN_DATA_DIR or ./data)")
@@ -197,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         report(f"independent gold, {split} split", read_split(independent, split), resolver, args.errors)
     domain_report(resolver, args.errors)
     no_country_report(resolver)
+    region_only_report(resolver)
     absent = read_split(gold_dir / "independent_absent.csv", None)
     s = score(absent, resolver_answer(resolver))
     answered = [o for o in s.outcomes if o.answered]

@@ -441,3 +441,10 @@ def test_a_council_is_sought_in_the_region_of_its_division(resolver):
     assert resolver.resolve("Mbeya City Council", "TZ").geonameid == 154380  # in its region: the city
     # ... but an alternate name of the biggest place of that name stays its own: Halle (Saale)
     assert resolver.resolve("Halle an der Saale", "DE").geonameid == 2911522
+
+
+def test_without_a_country_a_town_of_that_name_is_not_beaten_by_its_countrys_bigger_alias(resolver):
+    # "Mirano" (15,139) is also an alternate name of Milan: written without a country in a European network
+    # it stays unanswered; an exonym across borders still goes to the city ("Cologne": Köln)
+    assert resolver.resolve("Mirano", network_region="Europe").geonameid is None
+    assert resolver.resolve("Cologne", network_region="Europe").geonameid == 2886242

@@ -561,12 +561,16 @@ class Resolver:
         if len(ranked) == 1:
             return top
         in_country = scope.basis in ("stated", "network")
-        if primary and in_country and top.geonameid not in primary and self.policy.primary_name_guard:
+        # without a country the guard holds within the winner's country (the twin problem: "Mirano" written
+        # with no country); across borders an alternate name is often the exonym meant ("Cologne": Köln)
+        twins = primary if in_country else {g for g in (primary or ()) if any(
+            p.geonameid == g and p.country_code == top.country_code for p in ranked)}
+        if twins and top.geonameid not in primary and self.policy.primary_name_guard:
             # a place of that very name and a bigger one that only carries it as an alternate name: either
             # may be meant ("Aulnay" vs Aulnay-sous-Bois, "Halle" vs Halle (Saale), "Mirano" vs Milan, Loury
             # with alias "Luri" vs Luri) and neither is chosen, unless the name is a mere spelling of the
             # bigger one's own name (one edit: Livadia, Livadeiá) and it is ten times bigger
-            biggest_primary = max(p.population for p in ranked if p.geonameid in primary)
+            biggest_primary = max(p.population for p in ranked if p.geonameid in twins)
             spelling = bool(key) and OSA.distance(key, name_key(top.name)) <= 1  # Livadia / Livadeiá
             ratio = self.policy.alias_over_primary_ratio
             if not (spelling and top.population >= 10 * biggest_primary) and top.population < ratio * biggest_primary:
