@@ -2,6 +2,10 @@
 
 Order of evidence (docs/resolution.md):
   1. override       overrides.csv, whatever else the name says
+     state          a state, region or province the name states ("Latrobe (Vic.)", "X, Victoria", "Portland,
+                    OR") keeps only candidates in it
+     area           a local government area named with its form ("City of Monash", "Cook County, IL"): its
+                    division, and its town only when certain (local_government.py)
   2. kind           a district, county, region, state, association, union, inter-municipal body or LEADER
                     group is not a city: never resolved to a town (a region's or province's own id goes to
                     admin_geonameid)
@@ -12,7 +16,8 @@ Order of evidence (docs/resolution.md):
   5. division       a name no place carries that is a region's, province's or municipality's name
   6. fuzzy          a typo within the known country (fuzzy.py): off by default, shown unsafe
 Candidates are sought within the country (stated on the page or in the name, else the network's), else
-within the network's region, else worldwide. Several candidates: the most populous wins only by a margin
+within the network's region (a name with no place there: worldwide), else worldwide, where a metropolis far
+bigger than its namesakes wins (the dominance rule) and a municipality held only as a unit is recognised. Several candidates: the most populous wins only by a margin
 that grows as the search widens (country < region < world), and never over a town of that very name when it
 only carries the name as an alternate, nor over a candidate whose name is the name as written, accents
 included; otherwise the name stays unresolved, in the review queue.
@@ -65,7 +70,7 @@ class Policy:
     # Without a country, a metropolis wins over its namesakes when it carries the name as its own and is this
     # many times bigger than any other place of that name (Barcelona 1.7 M vs Barcelona, Venezuela, 0.4 M;
     # Athens vs Athens, Georgia; Manchester vs Manchester, New Hampshire); measured on names with their
-    # country removed (benchmarks/resolution_eval.py --no-country)
+    # country removed (benchmarks/resolution_eval.py: 0.93 for the answers this rule alone adds)
     dominance_ratio: float = 3.0
     dominance_min_population: int = 250_000
     dominance_big_population: int = 1_000_000  # a city of a million needs only twice its biggest namesake
@@ -333,9 +338,9 @@ class Resolver:
                         scope.basis, 1, _top([town]), admin_geonameid=match.division.geonameid)
 
     def _council_state(self, parsed: ParsedName, area, scope: _Scope) -> None:
-        """"X Municipal Council", "X City Council" where the second level is not the municipality (Tanzania,
-        England): when one second-level division carries the name, the town is sought in that division's
-        first-level division only, never 2,000 km away."""
+        """A council form ("X Municipal Council", "X City Council") where the second level is not the
+        municipality (Tanzania, England): when one second-level division carries the name, the town is sought
+        in that division's first-level division only, never 2,000 km away."""
         if scope.admin1 is not None or not name_key(parsed.core).endswith(_COUNCIL_FORMS):
             return
         match = find_area(self.index, area, scope.country_code, None)
