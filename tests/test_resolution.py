@@ -446,3 +446,40 @@ def test_without_a_country_a_town_of_that_name_is_not_beaten_by_its_countrys_big
     # it stays unanswered; an exonym across borders still goes to the city ("Cologne": Köln)
     assert resolver.resolve("Mirano", network_region="Europe").geonameid is None
     assert resolver.resolve("Cologne", network_region="Europe").geonameid == 2886242
+
+
+@pytest.mark.parametrize("test_name, bad_row", [
+    # a council's small town: without its area named (Manningham, SA), or not carrying the area's name
+    # (Noosa Heads for Noosa Council, whose biggest town is Tewantin)
+    ("assert_council_city_is_its_main_town", ("Noosa Council", 9, 12047267)),
+    ("assert_council_city_is_its_main_town", ("Manningham City Council", 2, None)),
+    ("assert_council_city_is_its_main_town", ("Cook County, IL", 3, 4888671)),  # a county never has a town
+    ("assert_member_city_in_stated_state", ("Portland, ME", 4, None)),            # Portland, Oregon: wrong state
+    ("assert_member_city_in_stated_state", ("Latrobe City (Vic.)", 5, None)),     # Latrobe, Tasmania
+])
+def test_dbt_resolution_checks_catch_what_they_name(tmp_path, test_name, bad_row):
+    """The two singular dbt tests (dbt_project/tests/), their SQL run on a hand-made fct_membership and dim_city:
+    the good rows pass, the bad one is returned."""
+    import re
+
+    sql = (REPO / "dbt_project" / "tests" / f"{test_name}.sql").read_text(encoding="utf-8")
+    sql = re.sub(r"\{\{\s*ref\('(\w+)'\)\s*\}\}", r"marts.\1", sql)
+    cities = [(1, "Sydney Central Business District", "AU", "02", 25654), (2, "Manningham", "AU", "05", 1302),
+              (3, "Chicago", "US", "IL", 2664452), (4, "Portland", "US", "OR", 652503),
+              (5, "Latrobe", "AU", "06", 4058), (6, "Katanning", "AU", "08", 3655), (7, "Portland", "US", "ME", 68408),
+              (8, "Latrobe", "AU", "07", 4000), (9, "Noosa Heads", "AU", "04", 7041)]
+    good = [("Shire of Katanning", 6, 7839520), ("Portland, OR", 4, None), ("Portland, ME", 7, None),
+            ("Inner West Council", 1, 12047275),  # 10,000 and more: not this check's business
+            ("Latrobe City (Tas.)", 5, 7839677), ("Cook County, IL", None, 4888671)]
+    with duckdb.connect(str(tmp_path / "checks.duckdb")) as con:
+        con.execute("CREATE SCHEMA marts")
+        con.execute("CREATE TABLE marts.dim_city (city_id BIGINT, name VARCHAR, country_code VARCHAR, admin1 VARCHAR,"
+                    " population BIGINT)")
+        con.executemany("INSERT INTO marts.dim_city VALUES (?, ?, ?, ?, ?)", cities)
+        con.execute("CREATE TABLE marts.fct_membership (network_id VARCHAR, member_id VARCHAR, member_name VARCHAR,"
+                    " city_id BIGINT, admin_geonameid BIGINT)")
+        con.executemany("INSERT INTO marts.fct_membership VALUES ('n', ?, ?, ?, ?)",
+                        [(f"m{i}", *row) for i, row in enumerate(good)])
+        assert con.execute(sql).fetchall() == []
+        con.execute("INSERT INTO marts.fct_membership VALUES ('n', 'bad', ?, ?, ?)", list(bad_row))
+        assert [r[1] for r in con.execute(sql).fetchall()] == ["bad"]
