@@ -473,8 +473,8 @@ def test_dbt_resolution_checks_catch_what_they_name(tmp_path, test_name, bad_row
             ("Latrobe City (Tas.)", 5, 7839677), ("Cook County, IL", None, 4888671)]
     with duckdb.connect(str(tmp_path / "checks.duckdb")) as con:
         con.execute("CREATE SCHEMA marts")
-        con.execute("CREATE TABLE marts.dim_city (city_id BIGINT, name VARCHAR, country_code VARCHAR, admin1 VARCHAR,"
-                    " population BIGINT)")
+        con.execute("CREATE TABLE marts.dim_city (city_id BIGINT, name VARCHAR, country_code VARCHAR,"
+                    " admin1_code VARCHAR, population BIGINT)")
         con.executemany("INSERT INTO marts.dim_city VALUES (?, ?, ?, ?, ?)", cities)
         con.execute("CREATE TABLE marts.fct_membership (network_id VARCHAR, member_id VARCHAR, member_name VARCHAR,"
                     " city_id BIGINT, admin_geonameid BIGINT)")

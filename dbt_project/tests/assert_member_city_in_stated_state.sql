@@ -16,7 +16,7 @@ stated as (
         membership.member_name,
         membership.city_id,
         city.country_code,
-        city.admin1,
+        city.admin1_code as admin1,
         case
             when city.country_code = 'US' then regexp_extract(membership.member_name, ',\s*([A-Z]{2})\s*$', 1)
             when city.country_code = 'AU' then lower(trim(coalesce(

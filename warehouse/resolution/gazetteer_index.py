@@ -152,8 +152,8 @@ def _read_index(db_path: Path) -> GazetteerIndex:
             "SELECT version FROM ref.gazetteer_versions ORDER BY loaded_at DESC LIMIT 1").fetchone()
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
                                              "WHERE table_schema = 'ref'").fetchall()}
-        admin2 = ("LEFT JOIN ref.place_divisions d USING (geonameid)" if "place_divisions" in tables
-                  else "LEFT JOIN (SELECT NULL::BIGINT AS geonameid, NULL::BIGINT AS admin2_geonameid) d USING (geonameid)")
+        admin2 = ("LEFT JOIN ref.place_divisions d USING (geonameid)" if "place_divisions" in tables else
+                  "LEFT JOIN (SELECT NULL::BIGINT AS geonameid, NULL::BIGINT AS admin2_geonameid) d USING (geonameid)")
         place_rows = con.execute("SELECT geonameid, name, country_code, coalesce(admin1_code, ''), population, "
                                  f"coalesce(d.admin2_geonameid, 0) FROM ref.places {admin2}").fetchall()
         name_rows = con.execute("SELECT name_key, geonameid, is_primary FROM ref.place_names "
@@ -181,7 +181,8 @@ def _read_index(db_path: Path) -> GazetteerIndex:
     for key, gid, primary in name_rows:
         grouped[key].append((gid, primary))
     by_key = {k: tuple(v) for k, v in grouped.items()}
-    divisions = {gid: Division(gid, name, cc, level, kind, a1) for gid, name, cc, level, kind, a1, _, _ in division_rows}
+    divisions = {gid: Division(gid, name, cc, level, kind, a1)
+                 for gid, name, cc, level, kind, a1, _, _ in division_rows}
     province_codes = {(cc, a2.upper()): a1 for _, _, cc, level, _, a1, a2, _ in division_rows if level == 2 and a2}
     from warehouse.resolution.forms import strip_city_forms
 

@@ -17,10 +17,11 @@ Order of evidence (docs/resolution.md):
   6. fuzzy          a typo within the known country (fuzzy.py): off by default, shown unsafe
 Candidates are sought within the country (stated on the page or in the name, else the network's), else
 within the network's region (a name with no place there: worldwide), else worldwide, where a metropolis far
-bigger than its namesakes wins (the dominance rule) and a municipality held only as a unit is recognised. Several candidates: the most populous wins only by a margin
-that grows as the search widens (country < region < world), and never over a town of that very name when it
-only carries the name as an alternate, nor over a candidate whose name is the name as written, accents
-included; otherwise the name stays unresolved, in the review queue.
+bigger than its namesakes wins (the dominance rule) and a municipality held only as a unit is recognised.
+Several candidates: the most populous wins only by a margin that grows as the search widens (country < region
+< world), and never over a town of that very name when it only carries the name as an alternate, nor over a
+candidate whose name is the name as written, accents included; otherwise the name stays unresolved, in the
+review queue.
 """
 from __future__ import annotations
 
