@@ -54,6 +54,8 @@ class Status:
     generated_at: str
     networks: list[NetworkStatus]
     networks_never_scraped: int
+    report: Path | None = None
+    spreadsheets: str = ""  # the workbook's path, or where the CSVs are and why
 
 
 def read_status(publication: Publication, now: datetime | None = None) -> Status:
@@ -63,17 +65,19 @@ def read_status(publication: Publication, now: datetime | None = None) -> Status
         networks_file, changes_file = (publication.file_of(t) for t in STATUS_TABLES)
     except PublicationMissing as exc:
         raise StatusUnavailable(str(exc)) from None
-    now = (now or datetime.now(timezone.utc)).replace(tzinfo=None)  # the warehouse stores naive UTC
+    now = now or datetime.now(timezone.utc)  # the published times are TIMESTAMPTZ in UTC; a naive `now` is UTC
+    now = now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
                                              "autoload_known_extensions": False})
     try:
+        con.execute("SET TimeZone = 'UTC'")  # times read back (and printed) in UTC, as published
         rows = con.execute(
             """WITH last_attempt AS (
                    SELECT * FROM read_parquet(?)
                    QUALIFY row_number() OVER (PARTITION BY network_id ORDER BY run_seq DESC) = 1)
                SELECT n.network_id, n.name, a.run_id, a.run_started_at, a.attempt_status, n.n_members,
                       n.n_members_resolved, a.n_joined, a.n_left, n.data_as_of,
-                      date_diff('second', n.data_as_of, ?::TIMESTAMP) / 86400.0
+                      date_diff('second', n.data_as_of, ?::TIMESTAMPTZ) / 86400.0
                FROM read_parquet(?) AS n
                JOIN last_attempt AS a USING (network_id)
                ORDER BY n.network_id""", [str(changes_file), now, str(networks_file)]).fetchall()
@@ -87,7 +91,9 @@ def read_status(publication: Publication, now: datetime | None = None) -> Status
         published=publication.root, duckdb=publication.duckdb, parquet=publication.parquet_dir,
         manifest=publication.manifest_path, docs=docs if docs.exists() else None, run_id=manifest.get("run_id", "?"),
         generated_at=manifest.get("generated_at", "?"),
-        networks=[NetworkStatus(*r) for r in rows], networks_never_scraped=never)
+        networks=[NetworkStatus(*r) for r in rows], networks_never_scraped=never,
+        report=publication.report_page if publication.report_page.exists() else None,
+        spreadsheets=publication.spreadsheets(manifest))
 
 
 def format_status(status: Status) -> str:
@@ -107,6 +113,8 @@ def format_status(status: Status) -> str:
         f"  DuckDB    {status.duckdb}",
         f"  Parquet   {status.parquet}/<table>.parquet",
         f"  manifest  {status.manifest}",
+        f"  Excel     {status.spreadsheets}",
+        f"  report    {status.report or 'not built (run `tcn report`)'}",
         f"  docs      {status.docs or 'not built (run `tcn docs`)'}",
     ]
     return "\n".join(lines)
