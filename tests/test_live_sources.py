@@ -21,7 +21,7 @@ import yaml
 from scrapers.fetch.replay import DEFAULT_SNAPSHOT_DIR, index_snapshots
 from scrapers.registry import _Loader, load_registry
 from tests.helpers.loopback import LoopbackServer, Reply
-from tests.helpers.layouts import bundled_members, generate, networks_with_lists, scores
+from tests.helpers.layouts import generate, networks_with_lists, scores
 
 ROTATION = ("cards", "table", "bullets", "script")
 
