@@ -31,8 +31,8 @@ MAX_FIELD_CHARS = 120
 SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "head", "iframe", "select", "option",
                        "button", "input", "textarea", "form", "img", "picture", "video", "audio", "canvas"})
 BLOCK_TAGS = frozenset({"br", "div", "p", "li", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd",
-                        "section", "article", "header", "footer", "ul", "ol", "table", "span", "small", "em",
-                        "strong", "b", "i", "a", "time", "address", "figcaption", "label"})
+                        "section", "article", "header", "footer", "ul", "ol", "table", "time", "address",
+                        "figcaption", "label"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "caption", "legend", "summary"})
 _CLASS_OK = re.compile(r"-?[A-Za-z_][A-Za-z_-]*")  # no digits: "post-123", "elementor-577ecb1" name one element
 # classes that mark one item's state, not its kind: a featured or active member is still a member of the list
@@ -101,8 +101,7 @@ def _text(element: Tag) -> str:
                 if after_element:  # <a>Dortmund</a><span>Germany</span>: two texts ("Malm<span>ö</span>": one)
                     parts.append(" ")
                 after_element = True
-                block = child.name in BLOCK_TAGS and child.name not in ("span", "em", "strong", "b", "i", "a",
-                                                                       "small")
+                block = child.name in BLOCK_TAGS
                 if block:
                     parts.append(" ")
                 walk(child)
