@@ -116,6 +116,9 @@ def test_refresh_live_lands_every_live_network_through_its_live_source(stand_ins
     proc = subprocess.run([str(Path(sys.executable).parent / "tcn"), "refresh", "--live", "--data-dir",
                            str(data_dir)], env=env, capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    assert "(no summary" not in proc.stderr, proc.stderr[-2000:]
+    summary_lines = {line.split()[0] for line in proc.stdout.splitlines() if line.strip()}
+    assert set(expected) <= summary_lines  # the run summary names every live network
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         fetches = con.execute("SELECT network_id, url, parse_status, n_mentions FROM raw.fetches").fetchall()
         statuses = dict(con.execute("SELECT network_id, status FROM raw.network_runs").fetchall())

@@ -11,14 +11,15 @@ def run_summary(db_path: Path, run_id: str) -> list[dict]:
     with connect(db_path, read_only=True) as con:
         rows = con.execute(
             """WITH fetch_status AS (
-                   SELECT nr.network_id, nr.status, f.mentions, f.drift,
+                   SELECT nr.network_id, nr.status, f.mentions, d.drift,
                           CASE WHEN nr.status NOT IN ('ok', 'unchanged') THEN coalesce(nr.message, f.errors) END
                               AS errors
                    FROM raw.network_runs nr
-                   JOIN (SELECT network_id, sum(n_mentions) AS mentions, string_agg(parse_error, '; ') AS errors,
-                                string_agg(c.note, '; ') FILTER (WHERE c.note LIKE 'structure drift:%') AS drift
-                         FROM raw.fetches LEFT JOIN raw.fetch_choices c USING (fetch_id, run_id, network_id, url)
-                         WHERE run_id = $1 GROUP BY network_id) f USING (network_id)
+                   JOIN (SELECT network_id, sum(n_mentions) AS mentions, string_agg(parse_error, '; ') AS errors
+                         FROM raw.fetches WHERE run_id = $1 GROUP BY network_id) f USING (network_id)
+                   LEFT JOIN (SELECT network_id, string_agg(note, '; ') AS drift FROM raw.fetch_choices
+                              WHERE run_id = $1 AND note LIKE 'structure drift:%' GROUP BY network_id) d
+                       USING (network_id)
                    WHERE nr.run_id = $1),
                current AS (
                    SELECT network_id, count(*) AS members, count(city_id) AS resolved
