@@ -26,12 +26,14 @@ END = "<!-- end of coverage table -->"
 def source_kind(network) -> str:
     """Curated table and/or snapshot, as the registry's sources say."""
     kinds = []
-    if any(s.path is None for s in network.sources):
+    if any(s.path is None and not s.live_only for s in network.sources):
         manifest = SNAPSHOTS / network.id / "manifest.json"
         provenance = json.loads(manifest.read_text(encoding="utf-8"))["provenance"] if manifest.is_file() else ""
         kinds.append("snapshot (captured live)" if provenance == "captured live" else "snapshot (reconstructed)")
     if any(s.path is not None for s in network.sources):
         kinds.append("curated table")
+    if any(s.live_only for s in network.sources):  # read by `tcn refresh --live` only
+        kinds.append("live page (auto)")
     return " + ".join(kinds)
 
 

@@ -170,7 +170,7 @@ def test_sigkill_at_random_points_loses_nothing(world):
     rng = random.Random(SEED)
     from scrapers.registry import load_registry
 
-    builtin = sorted(n.id for n in load_registry().with_sources())
+    builtin = sorted(n.id for n in load_registry().with_sources("replay"))
     kills, outcomes = [], []
     fig = world.figures.setdefault("kills", {"seed": SEED})
 

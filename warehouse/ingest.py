@@ -53,7 +53,7 @@ class NetworkOutcome:
 def select_networks(registry: Registry, network_ids: list[str] | None, mode: str | None = None) -> list[str]:
     """The networks to scrape: those asked for (each must exist and have a source), else all with sources
     (in replay mode, sources other than live-only ones)."""
-    with_sources = {n.id for n in registry.with_sources() if sources_for_mode(n.sources, mode)}
+    with_sources = {n.id for n in registry.with_sources(mode)}
     if not network_ids:
         return sorted(with_sources)
     unknown = [n for n in network_ids if n not in registry.networks]

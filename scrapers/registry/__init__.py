@@ -81,8 +81,10 @@ class Registry:
             raise KeyError(f"unknown network id {network_id!r}: not in the registry "
                            f"({len(self.networks)} networks from {len(self.files)} files)") from None
 
-    def with_sources(self) -> tuple[Network, ...]:
-        return tuple(n for n in self.networks.values() if n.sources)
+    def with_sources(self, mode: str | None = None) -> tuple[Network, ...]:
+        """Networks with a source; in replay mode, one other than a live-only page (which replay skips)."""
+        return tuple(n for n in self.networks.values()
+                     if any(not (s.live_only and mode == "replay") for s in n.sources))
 
     def __len__(self) -> int:
         return len(self.networks)
