@@ -24,6 +24,7 @@ class RefreshConfig(dg.Config):
     max_member_drop: float = DEFAULT_MAX_DROP  # a list shrinking by more is held back (drift_blocked)
     accept_member_drop: list[str] = []  # networks whose drop is accepted in this run
     record_dir: str = ""  # live mode: also store responses as snapshots here ("" = do not record)
+    registry_only: bool = False  # only the networks of the outside registry (TCN_REGISTRY)
 
 
 def _check_mode(mode: str) -> None:
@@ -60,7 +61,7 @@ def registry(context: dg.AssetExecutionContext, config: RefreshConfig):
     reg = load_registry()
     db = data_paths().working_db
     ensure_schema(db)
-    selected = select_networks(reg, config.networks)
+    selected = select_networks(reg, config.networks, config.registry_only)
     start_run(db, context.run_id, config.mode, reg, selected)
     meta = {"registry_version": reg.version, "networks": len(reg.networks), "scraped_networks": len(selected)}
     counts = _row_counts(db, [["raw", "runs"], ["raw", "registry_networks"]])
@@ -94,7 +95,8 @@ def scrape(context: dg.AssetExecutionContext, config: RefreshConfig):
     _check_mode(config.mode)
     outcomes = scrape_run(data_paths().working_db, context.run_id, load_registry(), config.mode, config.networks,
                           max_drop=config.max_member_drop, accept_drop=config.accept_member_drop,
-                          record_dir=Path(config.record_dir) if config.record_dir else None)
+                          record_dir=Path(config.record_dir) if config.record_dir else None,
+                          registry_only=config.registry_only)
     failed = [o for o in outcomes if o.status not in GOOD_STATUSES]
     for o in failed:
         context.log.warning(f"{o.network_id}: {o.status}: {'; '.join(o.errors)}")

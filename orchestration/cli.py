@@ -37,11 +37,10 @@ def _run_refresh(args: argparse.Namespace, paths) -> int:
         print(f"tcn refresh: the network registry is invalid, nothing was run: {exc}", file=sys.stderr)
         return 2
     from orchestration.stale_runs import fail_dead_runs
-    from warehouse.summary import format_summary, run_summary
 
     config = {"mode": "live" if args.live else "replay", "networks": args.network or [],
               "max_member_drop": args.max_drop, "accept_member_drop": args.accept_drop or [],
-              "record_dir": args.record or ""}
+              "record_dir": args.record or "", "registry_only": args.registry_only}
     if args.record and not args.live:
         print("tcn refresh: --record needs --live (replay answers from the snapshots themselves)", file=sys.stderr)
         return 2
@@ -52,23 +51,28 @@ def _run_refresh(args: argparse.Namespace, paths) -> int:
                   file=sys.stderr)
         result = defs.get_job_def("refresh").execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False)
+    return _report_outcome(result, paths)
+
+
+def _report_outcome(result, paths) -> int:
+    """Print the run summary and, last, the line that says what the exit code means (warehouse/run_outcome.py)."""
+    from warehouse.run_outcome import outcome
+    from warehouse.summary import format_summary, run_summary
+
+    rows = []
     if paths.working_db.exists():
         try:
-            print(format_summary(run_summary(paths.working_db, result.run_id)))
+            rows = run_summary(paths.working_db, result.run_id)
+            print(format_summary(rows))
         except Exception as exc:  # the summary must not hide the run's own outcome
             print(f"(no summary: {exc})", file=sys.stderr)
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data:
                 print(f"FAILED {event.step_key}: {event.step_failure_data.error.message.strip()}", file=sys.stderr)
-        if _published_by(paths, result.run_id):  # a later step (the report) failed, the publication is new
-            print(f"run {result.run_id} failed after publishing to {paths.published}", file=sys.stderr)
-        else:
-            print(f"run {result.run_id} failed; the previous publication under {paths.published} is untouched",
-                  file=sys.stderr)
-        return 1
-    print(f"run {result.run_id} succeeded; published to {paths.published}")
-    return 0
+    code, line = outcome(result.run_id, rows, result.success, _published_by(paths, result.run_id), paths.published)
+    print(line, file=sys.stdout if code in (0, 3) else sys.stderr)
+    return code
 
 
 def _published_by(paths, run_id: str) -> bool:
@@ -196,7 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
         "refresh", help="scrape the networks, build the warehouse with dbt, publish Parquet and DuckDB",
         description="Runs the Dagster 'refresh' job in process (the job the weekly schedule runs): "
                     "scrape -> raw tables -> dbt build with tests -> publish. By default it replays the "
-                    "bundled snapshots (offline); --live fetches the networks' sites politely.")
+                    "bundled snapshots (offline); --live fetches the networks' sites politely. Exit codes: "
+                    "0 published, every network clean; 3 published, some networks failed or were held back; "
+                    "4 nothing new published (every network failed, or the run failed before publishing); "
+                    "1 failed after publishing; 2 bad arguments or registry; 75 another refresh holds the "
+                    "data dir.")
     refresh.add_argument("--live", action="store_true", help="fetch live pages instead of the bundled snapshots")
     refresh.add_argument("--network", action="append", metavar="SLUG",
                          help="only this network (repeatable); others keep their last good data")
@@ -211,6 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                          help="when another refresh holds the data dir, wait up to this long for it "
                               "(default 0: refuse at once, exit code 75)")
+    refresh.add_argument("--registry-only", action="store_true",
+                         help="only the networks of the outside registry ($TCN_REGISTRY); the bundled ones keep "
+                              "their data")
     refresh.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     refresh.set_defaults(func=_refresh)
     status = sub.add_parser(

@@ -39,6 +39,7 @@ from orchestration.settings import configure_environment
 from warehouse.build_plan import (GAZETTEER_TAG, RUN_KEYED_TAG, RUN_ONLY, plan_build, project_fingerprint,
                                   record_build)
 from warehouse.paths import data_paths
+from warehouse.run_outcome import run_has_good_network
 
 WRITER_POOL = "duckdb_writer"
 ROW_COUNT = "dagster/row_count"  # the metadata key Dagster's UI shows as a table's row count
@@ -105,6 +106,10 @@ def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # folder starts from the parse `make manifest` saved in dbt_project/target (dagster-dbt copies it).
     # what the run needs (warehouse/build_plan.py): a full refresh, every model, or only the run-keyed ones
     paths = data_paths()
+    if not run_has_good_network(paths.working_db, context.run_id):  # nothing new: no build, no publication
+        context.log.warning("dbt build skipped: every network of this run failed or was held back; "
+                            "the marts and the publication stay as they were")
+        return
     plan = plan_build(paths.working_db, context.run_id, project_fingerprint(DBT_PROJECT_DIR))
     context.log.info(f"dbt build: {plan.kind}: {plan.reason}")
     invocation = dbt.cli(["build", *plan.dbt_args], context=context, target_path=paths.dbt_target)

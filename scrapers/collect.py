@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from scrapers.local_file import read_local
-from scrapers.model import FetchedResponse, MemberMention, SourceSpec
+from scrapers.model import FetchedResponse, MemberMention, RefusedRow, SourceSpec
 from scrapers.parsers import PARSERS, ParseError
 from scrapers.parsers.links import next_page_url
 
@@ -38,6 +38,11 @@ class FetchRecord:
     parse_error: str | None = None
     mentions: list[MemberMention] = field(default_factory=list)
     note: str | None = None  # why following links stopped here, when that is worth knowing (not an error)
+    # input rows the parser read (every mention is one, unless the parser counts rows itself), the ones it
+    # refused and why, and how the bytes were read (tables: encoding, delimiter, sheet)
+    rows_read: int | None = None
+    refused: list[RefusedRow] = field(default_factory=list)
+    read_as: str | None = None
 
 
 @dataclass
@@ -106,7 +111,9 @@ def parse_response(spec: SourceSpec, response: FetchedResponse, *, allow_empty: 
                            f"{spec.network_id}: member {position + 1} on {spec.url} has a name of "
                            f"{len(mention.member_name)} characters (more than {MAX_NAME_CHARS}): "
                            f"{mention.member_name[:60]!r}...")
-    return FetchRecord(spec, response, parser.version, "ok", None, mentions)
+    return FetchRecord(spec, response, parser.version, "ok", None, list(mentions),
+                       rows_read=getattr(mentions, "rows_read", len(mentions)),
+                       refused=list(getattr(mentions, "refused", ())), read_as=getattr(mentions, "read_as", None))
 
 
 def max_pages(spec: SourceSpec) -> int:

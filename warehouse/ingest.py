@@ -17,7 +17,7 @@ from scrapers.collect import FetchRecord, NetworkResult, collect_network
 from scrapers.conditional import ConditionalFetcher
 from scrapers.fetch import make_fetcher
 from scrapers.model import FetchedResponse
-from scrapers.registry import Registry
+from scrapers.registry import ENV_VAR, Registry, is_bundled
 from warehouse.db import ensure_schema
 from warehouse.drift import DEFAULT_MAX_DROP
 from warehouse.raw_load import complete_run, load_networks, previous_fetches, refresh_text_keys, start_run
@@ -39,9 +39,16 @@ class NetworkOutcome:
     errors: tuple[str, ...]
 
 
-def select_networks(registry: Registry, network_ids: list[str] | None) -> list[str]:
-    """The networks to scrape: those asked for (each must exist and have a source), else all with sources."""
+def select_networks(registry: Registry, network_ids: list[str] | None, registry_only: bool = False) -> list[str]:
+    """The networks to scrape: those asked for (each must exist and have a source), else all with sources
+    (`registry_only`: all with sources from outside the bundled registry, TCN_REGISTRY)."""
     with_sources = {n.id for n in registry.with_sources()}
+    if registry_only and not network_ids:
+        outside = sorted(n for n in with_sources if not is_bundled(registry.get(n)))
+        if not outside:
+            raise ValueError(f"--registry-only: no network with a source comes from outside the bundled registry "
+                             f"(set {ENV_VAR} to your registry files or folder)")
+        return outside
     if not network_ids:
         return sorted(with_sources)
     unknown = [n for n in network_ids if n not in registry.networks]
@@ -68,14 +75,14 @@ def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "repl
                network_ids: list[str] | None = None, snapshot_dir: Path | None = None,
                fetcher=None, deadline_s: float | None = None, max_drop: float = DEFAULT_MAX_DROP,
                accept_drop: list[str] | tuple[str, ...] = (), record_dir: Path | None = None,
-               ) -> list[NetworkOutcome]:
+               registry_only: bool = False) -> list[NetworkOutcome]:
     """Collect and load the selected networks for `run_id`, then write the run's completion marker.
 
     A network whose list shrinks by more than `max_drop` is held back unless it is in `accept_drop`.
     In live mode `record_dir` also stores every response as a replayable snapshot ("captured live")."""
     if record_dir is not None and mode != "live":
         raise ValueError("recording snapshots needs live mode (--live --record)")
-    selected = select_networks(registry, network_ids)
+    selected = select_networks(registry, network_ids, registry_only)
     ensure_schema(db_path)
     start_run(db_path, run_id, mode, registry, selected)
     own_fetcher = fetcher is None
@@ -85,11 +92,13 @@ def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "repl
     if mode == "live":  # unchanged pages cost a 304; their archived bodies are parsed again
         fetcher = ConditionalFetcher(fetcher, previous_fetches(db_path, selected))
     give_up_at = time.monotonic() + deadline_s if deadline_s else None
+    countries = {nid: registry.get(nid).country_code for nid in selected}  # completes row accounting's key
     outcomes: list[NetworkOutcome] = []
 
     def load(results: list[NetworkResult]) -> None:
         # the networks done since the last load, over one connection (each network its own transaction)
-        for result, verdict in zip(results, load_networks(db_path, run_id, results, max_drop, accept_drop)):
+        for result, verdict in zip(results, load_networks(db_path, run_id, results, max_drop, accept_drop,
+                                                          countries)):
             if verdict is not None:  # None: this network was loaded for this run before (a re-execution)
                 errors = tuple(result.errors) + ((verdict.message,) if verdict.status == "drift_blocked" else ())
                 outcomes.append(NetworkOutcome(result.network_id, verdict.status, len(result.mentions), errors))
