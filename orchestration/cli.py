@@ -165,6 +165,23 @@ def _resolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    """One membership file, many networks -> one registry entry per network (warehouse/member_import.py)."""
+    from pathlib import Path
+
+    from warehouse.member_import import MemberImportError, format_report, import_members, parse_mapping
+
+    try:
+        report = import_members(Path(args.file), Path(args.out), args.id_prefix or "", parse_mapping(args.map),
+                                args.scope, {"encoding": args.encoding, "delimiter": args.delimiter,
+                                             "sheet": args.sheet})
+    except MemberImportError as exc:
+        print(f"tcn import: {exc}", file=sys.stderr)
+        return 2
+    print(format_report(report, Path(args.out)))
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     """(Re)build the run report from the published files; print its path, open it on request."""
     from orchestration.settings import configure_environment
@@ -248,6 +265,27 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--output", "-o", metavar="OUT.csv", help="write here (default: standard output)")
     resolve.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     resolve.set_defaults(func=_resolve)
+    imp = sub.add_parser(
+        "import", help="one membership file (CSV/XLSX, many networks) -> one registry entry per network",
+        description="Writes one registry entry per network named in MEMBERS into DIR; each reads its rows from "
+                    "the one file (curated_table with a network filter). Prints per network and in total the "
+                    "rows read, landed, merged into another row of the same member, and refused. Delimiter "
+                    "(, ; tab) and encoding (UTF-8 with or without BOM, Windows-1252) are detected. Columns "
+                    "not mapped are kept as attributes of each member. Then: TCN_REGISTRY=DIR tcn refresh "
+                    "--registry-only")
+    imp.add_argument("file", metavar="MEMBERS.csv|xlsx", help="the membership file: one row per member and network")
+    imp.add_argument("--out", required=True, metavar="DIR", help="folder for the registry entries")
+    imp.add_argument("--id-prefix", metavar="P", help="prefix of every network id (ids are claimed once: a "
+                                                     "bundled network's id is refused)")
+    imp.add_argument("--map", metavar="KEY=COL,...",
+                     help="columns: name, network, country, joined, kind, place, source_url, role, left "
+                          "(default: recognised headers, e.g. Member, Network, Country)")
+    imp.add_argument("--scope", default="regional", choices=("global", "regional", "national"),
+                     help="scope of the networks (default regional)")
+    imp.add_argument("--sheet", help="XLSX: the sheet by name (default the first)")
+    imp.add_argument("--encoding", help="the file's encoding when detection gets it wrong (e.g. cp1252)")
+    imp.add_argument("--delimiter", choices=(",", ";", "tab"), help="the field delimiter (default detected)")
+    imp.set_defaults(func=_import)
     report = sub.add_parser(
         "report", help="(re)build the HTML report of the published run and print its path",
         description="Builds <data dir>/published/report/index.html from the published DuckDB (read-only): "

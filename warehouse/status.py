@@ -18,6 +18,7 @@ import duckdb
 from warehouse.paths import DataPaths
 
 STATUS_TABLES = ("dim_network", "membership_changes")
+ROW_COUNTS_TABLE = "review_input_counts"  # optional: publications before it have no row accounting
 
 
 class StatusUnavailable(RuntimeError):
@@ -55,6 +56,8 @@ class Status:
     generated_at: str
     networks: list[NetworkStatus]
     networks_never_scraped: int
+    # network id -> (rows read, landed, merged, refused) of its latest good run; empty when not published
+    input_rows: dict = None
 
 
 def _parquet_path(paths: DataPaths, manifest: dict, table: str) -> Path:
@@ -92,6 +95,7 @@ def read_status(paths: DataPaths, now: datetime | None = None) -> Status:
         never = con.execute(
             "SELECT count(*) FROM read_parquet(?) WHERE network_id NOT IN "
             "(SELECT network_id FROM read_parquet(?))", [str(networks_file), str(changes_file)]).fetchone()[0]
+        input_rows = _input_rows(con, paths, manifest)
     finally:
         con.close()
     docs = paths.published / "docs" / "static_index.html"
@@ -99,7 +103,29 @@ def read_status(paths: DataPaths, now: datetime | None = None) -> Status:
         published=paths.published, duckdb=paths.published_db, parquet=paths.parquet, manifest=manifest_path,
         docs=docs if docs.exists() else None, run_id=manifest.get("run_id", "?"),
         generated_at=manifest.get("generated_at", "?"),
-        networks=[NetworkStatus(*r) for r in rows], networks_never_scraped=never)
+        networks=[NetworkStatus(*r) for r in rows], networks_never_scraped=never, input_rows=input_rows)
+
+
+def _input_rows(con, paths: DataPaths, manifest: dict) -> dict:
+    if not any(t.get("table") == ROW_COUNTS_TABLE for t in manifest.get("tables", [])):
+        return {}
+    path = _parquet_path(paths, manifest, ROW_COUNTS_TABLE)
+    rows = con.execute("SELECT network_id, rows_read, rows_landed, rows_merged, rows_refused FROM read_parquet(?)",
+                       [str(path)]).fetchall()
+    return {network_id: tuple(counts) for network_id, *counts in rows}
+
+
+def format_input_rows(input_rows: dict) -> str:
+    """Totals of the row accounting behind the current members, and the networks that lost rows to a merge or a
+    refusal (details: marts.review_input_rows)."""
+    read, landed, merged, refused = (sum(c[i] for c in input_rows.values()) for i in range(4))
+    line = (f"input rows behind the current members: {read} read = {landed} landed + {merged} merged into another "
+            f"row + {refused} refused; {read - landed - merged - refused} unaccounted")
+    touched = [f"{n} ({c[2]} merged, {c[3]} refused)" for n, c in sorted(input_rows.items()) if c[2] or c[3]]
+    if touched:
+        shown = ", ".join(touched[:10]) + (f", and {len(touched) - 10} more" if len(touched) > 10 else "")
+        line += f"\n  rows merged or refused (marts.review_input_rows): {shown}"
+    return line
 
 
 def format_status(status: Status) -> str:
@@ -113,6 +139,8 @@ def format_status(status: Status) -> str:
     stale = [n.network_id for n in status.networks if n.stale]
     lines.append(f"{len(status.networks)} networks scraped, {len(stale)} stale (last attempt failed; earlier "
                  f"members kept), {status.networks_never_scraped} in the registry without a member list")
+    if status.input_rows:
+        lines.append(format_input_rows(status.input_rows))
     lines += [
         "",
         f"published from run {status.run_id} at {status.generated_at}",
