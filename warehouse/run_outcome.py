@@ -43,9 +43,10 @@ def outcome(run_id: str, rows: list[dict], run_succeeded: bool, published_now: b
         return NOTHING_PUBLISHED, (f"run {run_id} failed; nothing published, the previous publication under "
                                    f"{published_dir} is untouched (exit {NOTHING_PUBLISHED})")
     if not published_now:
+        before = (f"the previous publication under {published_dir} stands"
+                  if (Path(published_dir) / "manifest.json").exists() else "nothing was published before either")
         return NOTHING_PUBLISHED, (f"run {run_id}: nothing to publish: every network of the run failed or was "
-                                   f"held back ({len(failed)}: {names}); the previous publication under "
-                                   f"{published_dir} stands (exit {NOTHING_PUBLISHED})")
+                                   f"held back ({len(failed)}: {names}); {before} (exit {NOTHING_PUBLISHED})")
     if failed:
         return PARTIAL, (f"run {run_id} published to {published_dir}, but {len(failed)} of {len(rows)} networks "
                          f"failed or were held back and keep their last good members: {names} (exit {PARTIAL})")

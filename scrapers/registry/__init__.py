@@ -160,13 +160,13 @@ def _load_group(paths: list[Path], networks: dict[str, Network], loaded: list,
 def _check_claim(path: Path, network: Network, bundled: set[str]) -> None:
     """An outside entry with a bundled id would silently swap that network's data for its own."""
     replaces = network.doc.get("replaces")
+    if replaces is not None and replaces != network.id:
+        raise RegistryError(f"{path}: field 'replaces': {replaces!r} must be this entry's own id "
+                            f"({network.id!r}): an entry replaces the network it has the id of")
     if network.id in bundled and replaces != network.id:
         raise RegistryError(f"{path}: field 'id': {network.id!r} is a bundled network's id; an outside entry "
                             f"may take it only to replace that network (add `replaces: {network.id}`), "
                             f"otherwise choose another id")
-    if replaces is not None and replaces != network.id:
-        raise RegistryError(f"{path}: field 'replaces': {replaces!r} must be this entry's own id "
-                            f"({network.id!r}): an entry replaces the network it has the id of")
     if replaces is not None and replaces not in bundled:
         raise RegistryError(f"{path}: field 'replaces': {replaces!r} is not a bundled network; leave it out")
 
