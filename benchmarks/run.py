@@ -70,9 +70,10 @@ def _timing(module, names: list[str], totals: dict, clock=time.perf_counter):
             setattr(module, name, fn)
 
 
-def scrape_stages(db: Path, run_id: str, registry, network_ids: list[str] | None) -> list[Stage]:
-    """warehouse.ingest.scrape_run, its main thread's time split into fetch+parse (waiting for the collector
-    threads), raw load (writing each network, text keys, completion) and resolution."""
+def scrape_stages(db: Path, run_id: str, registry) -> list[Stage]:
+    """The scrape and resolve steps (warehouse.ingest.collect_run, resolve_members), the main thread's time split
+    into fetch+parse (waiting for the collector threads), raw load (writing each network, text keys,
+    completion) and resolution."""
     import warehouse.ingest as ingest
     import warehouse.resolution.store as store
 
@@ -100,7 +101,8 @@ def scrape_stages(db: Path, run_id: str, registry, network_ids: list[str] | None
                      totals), _timing(store, ["open_resolver"], totals), \
                 _timing(ingest, ["collect_network"], totals, clock=time.thread_time), \
                 _timing(ingest, ["load_networks", "refresh_text_keys", "complete_run"], cpu, clock=time.thread_time):
-            outcomes = ingest.scrape_run(db, run_id, registry, "replay", network_ids)
+            outcomes = ingest.collect_run(db, run_id, registry, "replay")
+            ingest.resolve_members(db)
     finally:
         ingest.refresh_member_resolutions = real_resolve
     wall = time.perf_counter() - started
@@ -148,6 +150,7 @@ def dbt_stages(paths, run_id: str, log: Path) -> list[Stage]:
     """The real `dbt build` subprocess, as dagster-dbt starts it, with the build plan the dbt asset uses
     (warehouse/build_plan.py); its node timings split metrics from the rest, and what is left of the wall time
     is dbt's start-up, parse and per-node bookkeeping."""
+    from orchestration.dbt import dbt_build_args
     from warehouse.build_plan import plan_build, project_fingerprint, record_build
 
     plan = plan_build(paths.working_db, run_id, project_fingerprint(DBT_PROJECT_DIR))
@@ -156,7 +159,7 @@ def dbt_stages(paths, run_id: str, log: Path) -> list[Stage]:
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONUNBUFFERED": "1",
            "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR), "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
            "TCN_DUCKDB_PATH": str(paths.working_db)}
-    build, code = run_child("dbt build", [_bin("dbt"), "build", *plan.dbt_args, "--select", "fqn:*"], env=env,
+    build, code = run_child("dbt build", [_bin("dbt"), *dbt_build_args(plan), "--select", "fqn:*"], env=env,
                             cwd=DBT_PROJECT_DIR, output=log)
     text = log.read_text(encoding="utf-8", errors="replace")
     # dbt says why it could not reuse its last parse; silence means it did
@@ -200,27 +203,23 @@ def dbt_stages(paths, run_id: str, log: Path) -> list[Stage]:
 
 def refresh(paths, run_id: str, network_ids: list[str] | None, log_dir: Path, report: bool = True) -> list[Stage]:
     from scrapers.registry import load_registry
-    from warehouse.db import ensure_schema
     from warehouse.gazetteer import load_gazetteer
-    from warehouse.ingest import select_networks
+    from warehouse.ingest import begin_run
     from warehouse.publish import publish
-    from warehouse.raw_load import start_run
 
     db = paths.working_db
     stages = []
+    with stage("registry") as s:
+        registry = load_registry()
+        selected = begin_run(db, run_id, registry, "replay", network_ids)
+        s.rows, s.note = len(selected), f"{len(registry)} networks in the registry"
+    stages.append(s)
     with stage("gazetteer") as s:
-        ensure_schema(db)
         info = load_gazetteer(db)
         s.rows = info.get("names", 0)
         s.note = f"loaded {info.get('places')} places" if info["loaded"] else "this version is loaded: skipped"
     stages.append(s)
-    with stage("registry") as s:
-        registry = load_registry()
-        selected = select_networks(registry, network_ids)
-        start_run(db, run_id, "replay", registry, selected)
-        s.rows, s.note = len(selected), f"{len(registry)} networks in the registry"
-    stages.append(s)
-    stages += scrape_stages(db, run_id, registry, network_ids)
+    stages += scrape_stages(db, run_id, registry)
     stages += dbt_stages(paths, run_id, log_dir / f"dbt-{run_id}.log")
     with stage("publish") as s:
         manifest = publish(paths, run_id)
@@ -230,12 +229,13 @@ def refresh(paths, run_id: str, network_ids: list[str] | None, log_dir: Path, re
     if not report:
         return stages
     try:
-        from warehouse.report import build_report
+        from publication.reader import Publication
+        from publication.report import build_report
     except ImportError as exc:  # the report is optional to the benchmark
         stages.append(Stage("report", note=f"skipped: {exc}"))
     else:
         with stage("report") as s:
-            page = build_report(paths.published, failed_checks=[])
+            page = build_report(Publication(paths), failed_checks=[])
             s.note = f"{page.stat().st_size // 1024} KiB"
         stages.append(s)
     return stages

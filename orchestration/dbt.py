@@ -35,55 +35,45 @@ def dbt_core_out_of_sight() -> Iterator[None]:
 with dbt_core_out_of_sight():
     from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.settings import configure_environment
-from warehouse.build_plan import (GAZETTEER_TAG, RUN_KEYED_TAG, RUN_ONLY, plan_build, project_fingerprint,
-                                  record_build)
-from warehouse.paths import data_paths
+from orchestration.dbt_setup import DBT_PROJECT_DIR, MANIFEST, TCN_DBT, VENV_DBT, dbt_executable
+from orchestration.resources import DataDir
 from warehouse.run_outcome import run_has_good_network
+from warehouse.build_plan import (FULL_REFRESH, GAZETTEER_TAG, INCREMENTAL, RUN_KEYED_TAG, RUN_ONLY, BuildPlan,
+                                  plan_build, project_fingerprint, record_build)
 
 WRITER_POOL = "duckdb_writer"
 ROW_COUNT = "dagster/row_count"  # the metadata key Dagster's UI shows as a table's row count
 ROW_COUNT_PREFIX = "tcn_row_count "
-DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
-
-VENV_DBT = Path(sys.executable).parent / "dbt"  # the venv running Dagster (dagster-dbt does not install dbt)
-TCN_DBT = Path(sys.executable).parent / "tcn-dbt"  # the same dbt, started faster (orchestration/dbt_launcher.py)
-
-configure_environment()  # the dbt profile reads TCN_DUCKDB_PATH
-
-
-def dbt_executable() -> str:
-    return next((str(path) for path in (TCN_DBT, VENV_DBT) if path.exists()), "dbt")
+# The flags of each kind of build (warehouse/build_plan.py decides which one a run needs). Unit tests check the
+# models' logic on fixed inputs, not the data: `make test` runs them, a refresh does not (dbt's advice for
+# production builds; ~1.5 s per build).
+NO_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
+BUILD_FLAGS = {FULL_REFRESH: ["--full-refresh"], INCREMENTAL: [], RUN_ONLY: ["--selector", "run_keyed"]}
 
 
-def _put_this_venvs_dbt_on_path() -> None:
-    """Under `dagster dev`, dagster-dbt re-parses the project with the `dbt` it finds on PATH; `make dev`
-    (and `.venv/bin/dagster dev`) run without the venv activated, so its bin folder may not be on PATH."""
-    path = os.environ.get("PATH", "")
-    if VENV_DBT.exists() and str(VENV_DBT.parent) not in path.split(os.pathsep):
-        os.environ["PATH"] = str(VENV_DBT.parent) + os.pathsep + path
+def dbt_build_args(plan: BuildPlan) -> list[str]:
+    skip = ["--exclude", f"tag:{GAZETTEER_TAG}"] if plan.skips_gazetteer else []
+    return ["build", *NO_UNIT_TESTS, *BUILD_FLAGS[plan.kind], *skip]
+
+
+if not MANIFEST.exists():  # the graph comes from dbt's manifest: nothing is parsed on import
+    raise RuntimeError(f"{MANIFEST} is missing: run `make manifest` (or any `tcn` command) first")
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 @contextmanager
-def the_profile_every_data_dir_shares() -> Iterator[None]:
-    """For dagster-dbt's own `dbt parse` (a fresh clone; `dagster dev`): the DuckDB path relative, as tcn's dbt
-    sees it from any data dir (orchestration/dbt_launcher.py) and as `make manifest` parses. The parse it saves
-    is then the one a new data dir's first build reuses. `dbt parse` opens no database."""
-    absolute = os.environ["TCN_DUCKDB_PATH"]
-    os.environ["TCN_DUCKDB_PATH"] = os.path.basename(absolute)
+def dbt_profile_at(database: Path) -> Iterator[None]:
+    """The dbt profile reads the working database's path from TCN_DUCKDB_PATH; dagster-dbt passes this
+    process's environment to the dbt it starts, so the path is set while the subprocess starts."""
+    before = os.environ.get("TCN_DUCKDB_PATH")
+    os.environ["TCN_DUCKDB_PATH"] = str(database)
     try:
         yield
     finally:
-        os.environ["TCN_DUCKDB_PATH"] = absolute
-
-
-_put_this_venvs_dbt_on_path()
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-with the_profile_every_data_dir_shares():
-    if dbt_project.manifest_path.exists():
-        dbt_project.prepare_if_dev()
-    else:  # a fresh clone: `dbt parse` (no database needed) writes the manifest the assets are built from
-        dbt_project.preparer.prepare(dbt_project)
+        if before is None:
+            del os.environ["TCN_DUCKDB_PATH"]
+        else:
+            os.environ["TCN_DUCKDB_PATH"] = before
 
 
 class TcnDbtTranslator(DagsterDbtTranslator):
@@ -100,19 +90,20 @@ class TcnDbtTranslator(DagsterDbtTranslator):
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project,
             dagster_dbt_translator=TcnDbtTranslator(), pool=WRITER_POOL)
-def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, data_dir: DataDir):
     # one target folder per data dir, kept: dbt reuses its saved parse (partial_parse.msgpack) when the
     # project and the profile (the DuckDB path) are unchanged, instead of parsing everything again. A new
     # folder starts from the parse `make manifest` saved in dbt_project/target (dagster-dbt copies it).
     # what the run needs (warehouse/build_plan.py): a full refresh, every model, or only the run-keyed ones
-    paths = data_paths()
+    paths = data_dir.paths
     if not run_has_good_network(paths.working_db, context.run_id):  # nothing new: no build, no publication
         context.log.warning("dbt build skipped: every network of this run failed or was held back; "
                             "the marts and the publication stay as they were")
         return
     plan = plan_build(paths.working_db, context.run_id, project_fingerprint(DBT_PROJECT_DIR))
     context.log.info(f"dbt build: {plan.kind}: {plan.reason}")
-    invocation = dbt.cli(["build", *plan.dbt_args], context=context, target_path=paths.dbt_target)
+    with dbt_profile_at(paths.working_db):
+        invocation = dbt.cli(dbt_build_args(plan), context=context, target_path=paths.dbt_target)
     built, not_rebuilt = _what_the_build_builds(context, plan)
     yield from in_topological_order(context, dbt_events(context, invocation), built, not_rebuilt)
     record_build(paths.working_db, plan)  # dbt succeeded (a failed build raised above)

@@ -1,11 +1,9 @@
-"""The run report's Dagster side: which asset checks of a run failed (the page itself is warehouse/report)."""
+"""The run report's Dagster side: which asset checks of a run failed (the page itself is publication/report)."""
 from __future__ import annotations
-
-import json
 
 import dagster as dg
 
-from warehouse.paths import DataPaths
+from publication.reader import Publication
 
 
 def failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[dict]:
@@ -19,9 +17,9 @@ def failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[dict]:
     return sorted(failed, key=lambda c: (c["asset"], c["check"]))
 
 
-def published_run_failed_checks(paths: DataPaths) -> list[dict] | None:
+def published_run_failed_checks(publication: Publication) -> list[dict] | None:
     """Failed checks of the run that wrote the current publication; None when Dagster does not know that run."""
-    manifest = json.loads((paths.published / "manifest.json").read_text(encoding="utf-8"))
+    manifest = publication.manifest()
     with dg.DagsterInstance.get() as instance:
         if instance.get_run_by_id(manifest["run_id"]) is None:
             return None

@@ -1,4 +1,4 @@
-"""Environment set-up shared by `dagster dev` and the `tcn` CLI: data dir, dbt profile path, no telemetry."""
+"""Set-up shared by `dagster dev` and the `tcn` CLI: the Dagster instance under the data dir, no telemetry."""
 from __future__ import annotations
 
 import json
@@ -13,6 +13,8 @@ DAGSTER_YAML = WRITTEN_BY_TCN + """ (and kept up to date by it while this line i
 # event log keeps its SQLite connections open between events (orchestration/event_log.py).
 telemetry:
   enabled: false
+freshness:
+  enabled: true
 concurrency:
   pools:
     default_limit: 1
@@ -25,12 +27,11 @@ event_log_storage:
 
 
 def configure_environment(data_dir: str | os.PathLike | None = None) -> DataPaths:
-    """Point dbt, Dagster and the warehouse at one data dir; idempotent."""
+    """The Dagster instance of one data dir (its run history under the data dir, telemetry off), for a `tcn`
+    command or `make dev`; idempotent. The data dir itself reaches the assets as a resource (DataDir)."""
     # nothing this process or its children (dbt) create may be writable by others, whatever the umask
     os.umask(os.umask(0) | 0o002)
     paths = data_paths(data_dir)
-    os.environ["TCN_DATA_DIR"] = str(paths.root)
-    os.environ["TCN_DUCKDB_PATH"] = str(paths.working_db)
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
     home = Path(os.environ["DAGSTER_HOME"])

@@ -60,11 +60,11 @@ def built_once(tmp_path_factory, name: str, build) -> Path:
 @pytest.fixture(scope="session")
 def gazetteer_db(tmp_path_factory) -> Path:
     """A working database with the real GeoNames gazetteer loaded (about 20 s, once per session)."""
-    from warehouse.db import ensure_schema
+    from warehouse.migrations import migrate
     from warehouse.gazetteer import load_gazetteer
 
     def build(folder: Path) -> None:
-        ensure_schema(folder / "warehouse.duckdb")
+        migrate(folder / "warehouse.duckdb")
         load_gazetteer(folder / "warehouse.duckdb")
 
     return built_once(tmp_path_factory, "gazetteer", build) / "warehouse.duckdb"

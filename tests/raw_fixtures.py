@@ -20,3 +20,18 @@ def network_result(network_id: str, names: list[str], ok: bool = True) -> Networ
     record = FetchRecord(spec, resp, "1", "ok" if ok else "fetch_failed",
                          None if ok else f"{network_id}: fetching failed: http_503", mentions)
     return NetworkResult(network_id, [record])
+
+
+def write_fetch_with_mentions(con, run_id: str, network_id: str, mentions: list[tuple]) -> None:
+    """One fetch of `network_id` in `run_id` whose parsed content is `mentions` (member_name, country,
+    member_kind), written straight into the raw tables as a load writes them."""
+    from warehouse.raw_load import mentions_sha256
+
+    url = f"https://{network_id}.example/members"
+    rows = [[name, country, "member", None, kind, url, None] for name, country, kind in mentions]
+    digest = mentions_sha256(rows)
+    con.execute("INSERT INTO raw.fetches (fetch_id, run_id, network_id, url, fetched_at, parse_status, n_mentions, "
+                "mentions_sha256) VALUES (?, ?, ?, ?, ?, 'ok', ?, ?)",
+                [f"f-{run_id}-{network_id}", run_id, network_id, url, datetime(2026, 1, 1), len(rows), digest])
+    con.executemany("INSERT INTO raw.mention_sets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [[digest, position, *row] for position, row in enumerate(rows)])

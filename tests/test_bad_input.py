@@ -420,10 +420,10 @@ BAD_VARS = {  # var value -> what the refusal must say (one dbt invocation repor
 
 
 def test_dbt_vars_out_of_range_stop_the_build_naming_each_var(tmp_path):
-    from warehouse.db import ensure_schema
+    from warehouse.migrations import migrate
 
     db = tmp_path / "w.duckdb"
-    ensure_schema(db)
+    migrate(db)
     proc = run_dbt(["run", "--select", "stg_runs", "--vars", "{" + ", ".join(BAD_VARS) + "}"], db, tmp_path)
     assert proc.returncode != 0
     assert "dbt vars out of range" in proc.stdout, proc.stdout[-2000:]

@@ -5,8 +5,9 @@ import duckdb
 import pytest
 
 from raw_fixtures import FakeRegistry, network_result
+from orchestration.dbt import dbt_build_args
 from warehouse.build_plan import FULL_REFRESH, INCREMENTAL, RUN_ONLY, plan_build, project_fingerprint, record_build
-from warehouse.db import ensure_schema
+from warehouse.migrations import migrate
 from warehouse.raw_load import complete_run, load_network, start_run
 
 LISTS = {"a": ["Berlin", "Köln"], "b": ["Paris"]}
@@ -19,7 +20,7 @@ class OtherRegistry(FakeRegistry):
 @pytest.fixture
 def db(tmp_path):
     path = tmp_path / "w.duckdb"
-    ensure_schema(path)
+    migrate(path)
     return path
 
 
@@ -42,7 +43,7 @@ def test_first_build_is_a_full_refresh_and_an_unchanged_week_builds_only_the_run
     run(db, "r2", LISTS)
     plan = built(db, "r2")
     assert (plan.kind, plan.content_run_id) == (RUN_ONLY, "r1")
-    assert plan.dbt_args == ["--exclude-resource-type", "unit_test", "--selector", "run_keyed"]
+    assert dbt_build_args(plan) == ["build", "--exclude-resource-type", "unit_test", "--selector", "run_keyed"]
     run(db, "r3", LISTS)
     assert built(db, "r3").content_run_id == "r1"  # still the marts of r1's build
 
@@ -53,7 +54,7 @@ def test_a_changed_list_rebuilds_everything_and_names_the_network(db):
     run(db, "r2", {**LISTS, "b": ["Paris", "Lyon"]})
     plan = built(db, "r2")
     assert plan.kind == INCREMENTAL and "b" in plan.reason
-    assert plan.dbt_args == ["--exclude-resource-type", "unit_test", "--exclude", "tag:gazetteer"]  # unchanged
+    assert dbt_build_args(plan) == ["build", "--exclude-resource-type", "unit_test", "--exclude", "tag:gazetteer"]  # unchanged
     run(db, "r3", {**LISTS, "b": ["Paris", "Lyon"]})
     assert built(db, "r3").kind == RUN_ONLY
 
@@ -94,7 +95,7 @@ def test_changed_definitions_or_a_late_run_recompute_the_history(db, change):
     assert plan.kind == FULL_REFRESH, plan.reason
     # a changed project may have changed the gazetteer's staging models: they are built again
     skip_gazetteer = [] if change == "project" else ["--exclude", "tag:gazetteer"]
-    assert plan.dbt_args == ["--exclude-resource-type", "unit_test", "--full-refresh", *skip_gazetteer]
+    assert dbt_build_args(plan) == ["build", "--exclude-resource-type", "unit_test", "--full-refresh", *skip_gazetteer]
 
 
 def test_the_gazetteer_staging_is_built_again_only_after_the_gazetteer_was_loaded_again(db):
@@ -109,7 +110,7 @@ def test_the_gazetteer_staging_is_built_again_only_after_the_gazetteer_was_loade
     run(db, "r3", {**LISTS, "b": ["Lyon", "Nice"]})
     plan = built(db, "r3")
     assert plan.kind == FULL_REFRESH and "city resolution" in plan.reason and not plan.skips_gazetteer
-    assert "tag:gazetteer" not in plan.dbt_args
+    assert "tag:gazetteer" not in dbt_build_args(plan)
     run(db, "r4", {**LISTS, "b": ["Nice"]})
     assert built(db, "r4").skips_gazetteer  # built by r3's build since the load
 

@@ -23,7 +23,8 @@ from statistics import median
 import duckdb
 import pytest
 
-from dbt_fixture import RAW_SCHEMA, Built, build, in_place_of_the_build, rows, run_dbt, sha
+from warehouse.migrations import migrate
+from dbt_fixture import HAND_WRITTEN_LAYOUT, Built, build, in_place_of_the_build, rows, run_dbt, sha
 
 T1, T2, T3, T4 = datetime(2026, 1, 5), datetime(2026, 1, 12), datetime(2026, 1, 19), datetime(2026, 1, 26)
 RUNS = [("r1", T1, ["net-a", "net-b", "net-c"], True), ("r2", T2, ["net-a", "net-b", "net-c"], True),
@@ -109,9 +110,9 @@ def registry_doc(network_id: str) -> dict:
 
 def build_fixture(db_path: Path, completed: set[str] | None = None) -> None:
     """The raw and ref rows of the fixture; `completed` limits which runs get their completion marker."""
+    migrate(db_path, through=HAND_WRITTEN_LAYOUT)
     con = duckdb.connect(str(db_path))
     try:
-        con.execute(RAW_SCHEMA.read_text())
         for run_id, started, networks, complete in RUNS:
             con.execute("insert into raw.runs values (?, ?, 'replay', ?, ?)", [run_id, started, f"v-{run_id}", networks])
             if complete and (completed is None or run_id in completed):
@@ -159,6 +160,7 @@ def build_fixture(db_path: Path, completed: set[str] | None = None) -> None:
                  None if gid else "no_candidate", T1])
     finally:
         con.close()
+    migrate(db_path)
 
 
 def complete_run(con, run_id: str, started: datetime) -> None:
@@ -470,11 +472,11 @@ def test_history_built_run_by_run_equals_a_full_refresh(built):
 
 def test_run_keyed_tests_read_the_runs_this_build_added(built):
     """A build's tests of the incremental history tables read the runs added since the last successful build
-    (raw.dbt_builds); rows of runs built before are not tested again (macros/runs_of_this_build.sql)."""
+    (meta.dbt_builds); rows of runs built before are not tested again (macros/runs_of_this_build.sql)."""
     with in_place_of_the_build(built, start_from_the_build=True) as db_path:
         con = duckdb.connect(str(db_path))
         # r2 was the last run of a successful build; r3 (and r4, incomplete) came after it
-        con.execute("insert into raw.dbt_builds values ('r2', 'incremental', 'test', 'v', 'v', 'p', 'r2', ?)", [T2])
+        con.execute("insert into meta.dbt_builds values ('r2', 'incremental', 'test', 'v', 'v', 'p', 'r2', ?)", [T2])
         for run_id in ("r1", "r3"):  # one duplicated row in an old run and one in the newest
             con.execute("insert into metrics.metrics_history select * from metrics.metrics_history "
                         "where run_id = ? and metric = 'members' and key = 'all'", [run_id])
@@ -484,7 +486,7 @@ def test_run_keyed_tests_read_the_runs_this_build_added(built):
         assert failed.returncode == 1 and "Got 1 result" in failed.stdout, failed.stdout[-3000:]  # r3 only
 
         con = duckdb.connect(str(db_path))
-        con.execute("delete from raw.dbt_builds")  # no build recorded: every run is this build's
+        con.execute("delete from meta.dbt_builds")  # no build recorded: every run is this build's
         con.close()
         failed = run_dbt(test, db_path, built.work)
         assert failed.returncode == 1 and "Got 2 results" in failed.stdout, failed.stdout[-3000:]

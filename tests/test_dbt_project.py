@@ -32,7 +32,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dbt_fixture import RAW_SCHEMA, Built, build, in_place_of_the_build, rows, run_dbt, sha
+from warehouse.migrations import migrate
+from dbt_fixture import HAND_WRITTEN_LAYOUT, Built, build, in_place_of_the_build, rows, run_dbt, sha
 
 T1, T2, T3 = datetime(2026, 1, 1), datetime(2026, 2, 1), datetime(2026, 3, 1)
 ALL = ["net-a", "net-b", "net-c"]
@@ -145,9 +146,9 @@ FETCHES = [
 
 
 def build_fixture(db_path: Path) -> None:
+    migrate(db_path, through=HAND_WRITTEN_LAYOUT)
     con = duckdb.connect(str(db_path))
     try:
-        con.execute(RAW_SCHEMA.read_text())
         for run_id, started, complete in (("r1", T1, True), ("r2", T2, True), ("r3", T3, False)):
             con.execute("insert into raw.runs values (?, ?, 'replay', ?, ?)", [run_id, started, f"v-{run_id}", ALL])
             if complete:
@@ -189,6 +190,7 @@ def build_fixture(db_path: Path) -> None:
                          T1])
     finally:
         con.close()
+    migrate(db_path)
 
 
 BUILD_VARS = "{most_connected_min: 2}"

@@ -369,9 +369,9 @@ def test_readers_saw_only_whole_tables_through_every_kill(world):
 
 
 def test_refresh_lock_is_freed_by_a_killed_holder_and_can_be_waited_for(tmp_path):
-    from warehouse.runlock import RefreshLocked, refresh_lock
+    from orchestration.runlock import RefreshLocked, refresh_lock
 
-    holder_script = ("import sys, time\nfrom warehouse.runlock import refresh_lock\n"
+    holder_script = ("import sys, time\nfrom orchestration.runlock import refresh_lock\n"
                      "with refresh_lock(sys.argv[1]):\n    print('held', flush=True)\n"
                      "    time.sleep(float(sys.argv[2]))\n")
     holder = subprocess.Popen([sys.executable, "-c", holder_script, str(tmp_path), "60"], cwd=REPO,

@@ -3,14 +3,14 @@ import duckdb
 import pytest
 
 from raw_fixtures import FakeRegistry as _Registry, network_result as _result
-from warehouse.db import ensure_schema
+from warehouse.migrations import migrate
 from warehouse.raw_load import complete_run, load_network, refresh_text_keys, start_run
 
 
 @pytest.fixture
 def db(tmp_path):
     path = tmp_path / "w.duckdb"
-    ensure_schema(path)
+    migrate(path)
     return path
 
 
@@ -121,7 +121,7 @@ def test_a_data_dir_from_before_content_sets_keeps_its_mentions(tmp_path):
                     "joined VARCHAR, member_kind VARCHAR, source_url VARCHAR)")
         con.execute("INSERT INTO raw.member_mentions VALUES ('m1', 'f1', 'old-run', 'a', 0, 'Kiel', null, "
                     "'member', null, null, 'https://a.example/members')")
-    ensure_schema(path)
+    migrate(path)
     start_run(path, "run-new", "replay", _Registry, ["a"])
     load_network(path, "run-new", _result("a", ["Berlin"]))
     with duckdb.connect(str(path), read_only=True) as con:

@@ -17,10 +17,12 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from conftest import copy_data_dir
-from warehouse.report import build_report
-from warehouse.report.cluster import average_linkage_order
-from warehouse.report.figures import NO_DATA, short_label
-from warehouse.report.layout import force_layout
+from publication.reader import Publication
+from publication.report import build_report
+from publication.report.cluster import average_linkage_order
+from publication.report.figures import NO_DATA, short_label
+from publication.report.layout import force_layout
+from warehouse.paths import data_paths
 
 TCN = Path(sys.executable).parent / "tcn"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -198,7 +200,7 @@ def test_a_publication_without_metrics_still_builds_with_no_data_notes(tmp_path)
                     "n_members BIGINT, n_members_resolved BIGINT, latest_attempt_ok BOOLEAN)")
         con.execute("INSERT INTO marts.dim_network VALUES ('eurocities', 'EUROCITIES', NULL, 1986, 'regional', "
                     "'hybrid', 130, 0, 0, NULL)")
-    page_path = build_report(published)
+    page_path = build_report(Publication(data_paths(tmp_path)))
     page = page_path.read_text(encoding="utf-8")
     figures = _figures(page)
     assert len(figures) == 12
@@ -364,7 +366,7 @@ def test_force_layout_is_deterministic_and_pulls_linked_networks_together():
 def test_overlap_figures_keep_the_largest_networks_and_say_what_they_leave_out():
     from itertools import combinations
 
-    from warehouse.report.overlap import largest_networks_pairs, overlap_section
+    from publication.report.overlap import largest_networks_pairs, overlap_section
 
     sizes = {f"n{i:03d}": 1000 - i for i in range(80)}  # n000 is the largest
     pairs = [{"network_a": a, "network_b": b, "members_a": sizes[a], "members_b": sizes[b], "shared": 1,
@@ -383,7 +385,7 @@ def test_overlap_figures_keep_the_largest_networks_and_say_what_they_leave_out()
 
 
 def test_unresolved_chart_counts_per_network_and_reason_and_keeps_the_networks_with_most():
-    from warehouse.report.quality import unresolved_by_network
+    from publication.report.quality import unresolved_by_network
 
     rows = [{"network_id": f"net{i:03d}", "reason": reason}
             for i in range(70) for reason in ["no_candidate"] * (i + 1) + ["ambiguous"] * (i % 3)]
@@ -398,7 +400,7 @@ def test_unresolved_chart_counts_per_network_and_reason_and_keeps_the_networks_w
 
 
 def test_member_map_keeps_the_cities_in_most_networks_when_there_are_too_many():
-    from warehouse.report import geography
+    from publication.report import geography
 
     cities = [{"city_id": i, "name": f"c{i}", "country": "X", "lat": 0.0, "lon": float(i % 360 - 180),
                "population": i, "n_networks": 1 + (i % 5), "network_ids": ["a"]} for i in range(30)]

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from raw_fixtures import write_fetch_with_mentions
 from warehouse.resolution.countries import parse_country, region_countries
 from warehouse.resolution.evaluation import exact_baseline_answer, read_gold, resolver_answer, score
 from warehouse.resolution.forms import parse_name, strip_city_forms
@@ -282,10 +283,9 @@ def test_pipeline_step_writes_member_resolutions(gazetteer_db, tmp_path):
     try:
         con.execute("INSERT INTO raw.registry_networks VALUES ('r1', 'v', 'net-de', ?)",
                     ['{"id": "net-de", "country_code": "de", "region": "Germany"}'])
-        for i, (name, country, kind) in enumerate([("Stadt München", None, None), ("Landkreis Göttingen", None, None),
-                                                   ("Roesalare", "Belgium", None), ("Göttingen", None, " county ")]):
-            con.execute("INSERT INTO raw.mention_rows (mention_id, fetch_id, run_id, network_id, position, member_name, country, role, joined, member_kind, source_url) VALUES (?, 'f', 'r1', 'net-de', ?, ?, ?, 'member', null, ?, 'u')",
-                        [f"m{i}", i, name, country, kind])
+        write_fetch_with_mentions(con, "r1", "net-de", [("Stadt München", None, None),
+                                                        ("Landkreis Göttingen", None, None),
+                                                        ("Roesalare", "Belgium", None), ("Göttingen", None, " county ")])
     finally:
         con.close()
     first = refresh_member_resolutions(db)

@@ -263,10 +263,11 @@ PERMISSIONS_SCRIPT = """
 import os, sys
 os.umask(int(sys.argv[2], 8))
 from orchestration.settings import configure_environment
-from warehouse.db import connect, ensure_schema
+from warehouse.db import connect
+from warehouse.migrations import migrate
 from warehouse.publish import publish
 paths = configure_environment(sys.argv[1])
-ensure_schema(paths.working_db)
+migrate(paths.working_db)
 with connect(paths.working_db) as con:
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     con.execute("CREATE OR REPLACE TABLE marts.dim_city AS SELECT range AS city_id FROM range(3)")

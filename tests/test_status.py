@@ -1,4 +1,4 @@
-"""`tcn status` logic (warehouse/status.py) on a hand-made publication: what it reports and that it reads only
+"""`tcn status` logic (publication/status.py) on a hand-made publication: what it reports and that it reads only
 the Parquet files, so no process holding a database file can block it."""
 import subprocess
 import sys
@@ -9,7 +9,8 @@ import pytest
 
 from warehouse.paths import data_paths
 from warehouse.publish import publish
-from warehouse.status import StatusUnavailable, format_status, read_status
+from publication.reader import Publication
+from publication.status import StatusUnavailable, format_status, read_status
 
 T1, T2, T3 = datetime(2026, 1, 5, 4), datetime(2026, 1, 12, 4), datetime(2026, 1, 19, 4)
 
@@ -43,7 +44,7 @@ def paths(tmp_path):
 
 
 def test_last_run_per_network_with_changes_and_freshness(paths):
-    status = read_status(paths, now=datetime(2026, 1, 21, 4))
+    status = read_status(Publication(paths), now=datetime(2026, 1, 21, 4))
     got = {n.network_id: n for n in status.networks}
     assert set(got) == {"net-a", "net-b"} and status.networks_never_scraped == 1
     a, b = got["net-a"], got["net-b"]
@@ -60,7 +61,7 @@ def test_last_run_per_network_with_changes_and_freshness(paths):
 
 def test_nothing_published_is_a_clear_error(tmp_path):
     with pytest.raises(StatusUnavailable, match="nothing published yet"):
-        read_status(data_paths(tmp_path / "empty"))
+        read_status(Publication(data_paths(tmp_path / "empty")))
 
 
 HOLDER = """
@@ -79,7 +80,7 @@ def test_status_is_not_blocked_by_processes_holding_the_database_files(paths):
             assert holder.stdout.readline().strip() == "open"
         with pytest.raises(duckdb.IOException):  # the lock is real: a database reader would fail here
             duckdb.connect(str(paths.published_db), read_only=True)
-        assert {n.network_id for n in read_status(paths).networks} == {"net-a", "net-b"}
+        assert {n.network_id for n in read_status(Publication(paths)).networks} == {"net-a", "net-b"}
     finally:
         for holder in holders:
             holder.kill()

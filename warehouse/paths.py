@@ -1,4 +1,7 @@
-"""Where the warehouse keeps its files: everything lives under one data directory ($TCN_DATA_DIR)."""
+"""Where the warehouse keeps its files: everything lives under one data directory ($TCN_DATA_DIR).
+
+The layout of a publication (published/...) is spelled here once: warehouse/publish.py writes it and
+publication/reader.py is how everything else reads it."""
 from __future__ import annotations
 
 import os
@@ -26,6 +29,19 @@ class DataPaths:
     @property
     def published_db(self) -> Path:
         return self.published / "warehouse.duckdb"
+
+    @property
+    def published_manifest(self) -> Path:
+        """What a publication holds (tables, rows, sha256, run): written last, so it names only whole files."""
+        return self.published / "manifest.json"
+
+    @property
+    def published_docs(self) -> Path:
+        return self.published / "docs"
+
+    @property
+    def published_report(self) -> Path:
+        return self.published / "report" / "index.html"
 
     @property
     def dagster_home(self) -> Path:

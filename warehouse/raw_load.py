@@ -11,6 +11,7 @@ import hashlib
 import json
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterable
 
 from scrapers.collect import NetworkResult
 from scrapers.conditional import PreviousFetch
@@ -25,6 +26,7 @@ NETWORK_RUN_COLUMNS = ("run_id, network_id, status, n_members, members_sha256, p
                        "previous_good_members, message, content_sha256")
 FETCH_COLUMNS = ("fetch_id, run_id, network_id, url, final_url, status, error, bytes, sha256, fetched_at, parser, "
                  "parser_version, parse_status, parse_error, n_mentions, etag, last_modified, mentions_sha256, read_as")
+MENTIONS_SHA256 = FETCH_COLUMNS.split(", ").index("mentions_sha256")  # its place in a raw.fetches row
 MENTION_SET_COLUMNS = ("mentions_sha256, position, member_name, country, role, joined, member_kind, source_url, "
                        "left_on, attributes")
 
@@ -33,9 +35,14 @@ def _sha256(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def _mentions_sha256(mentions: list[list]) -> str:
+def mentions_sha256(mentions: list[list]) -> str:
     """One fetch's mentions, in page order, every column: equal pages hash alike, any change differs."""
     return hashlib.sha256(json.dumps(mentions, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def run_content_sha256(url_and_mentions: Iterable[tuple[str, str | None]]) -> str:
+    """A network's content in a run: its fetches' (url, mentions_sha256); equal when nothing changed."""
+    return _sha256(*sorted(f"{url}\x1e{digest or ''}" for url, digest in url_and_mentions))
 
 
 def _now() -> datetime:
@@ -90,7 +97,7 @@ def _fetch_rows(run_id: str, result: NetworkResult, bodies: dict, mention_sets: 
                      m.left_on] + ([json.dumps(m.attributes, ensure_ascii=False, sort_keys=True)] if m.attributes
                                    else []) for m in rec.mentions]
         # a mention without attributes hashes as before they existed: old contents keep their hash
-        mentions_digest = _mentions_sha256(mentions) if mentions else None
+        mentions_digest = mentions_sha256(mentions) if mentions else None
         if mentions_digest:
             mention_sets[mentions_digest] = [m if len(m) == 8 else m + [None] for m in mentions]
         rows.append([_sha256(run_id, result.network_id, rec.spec.url), run_id, result.network_id, rec.spec.url,
@@ -141,7 +148,7 @@ def _load_batch(con, run_id: str, results: list[NetworkResult], max_drop: float,
         counts, details = _account_rows(con, run_id, result, rows, countries, network_countries.get(result.network_id))
         count_rows += counts
         detail_rows += details
-        content = _sha256(*sorted(f"{row[3]}\x1e{row[-1] or ''}" for row in rows))
+        content = run_content_sha256((row[3], row[MENTIONS_SHA256]) for row in rows)
         network_rows.append([run_id, result.network_id, verdict.status, verdict.n_members, result.members_sha256,
                              before.run_id if before else None, before.n_members if before else None,
                              verdict.message, content])
@@ -173,9 +180,7 @@ def refresh_text_keys(db_path: Path) -> int:
         texts = [r[0] for r in con.execute(
             """SELECT DISTINCT t FROM (
                    SELECT member_name AS t FROM raw.mention_sets
-                   UNION SELECT country FROM raw.mention_sets WHERE country IS NOT NULL
-                   UNION SELECT member_name FROM raw.mention_rows
-                   UNION SELECT country FROM raw.mention_rows WHERE country IS NOT NULL)
+                   UNION SELECT country FROM raw.mention_sets WHERE country IS NOT NULL)
                WHERE t NOT IN (SELECT text FROM ref.text_keys)""").fetchall()]
         if texts:
             insert_rows(con, "ref.text_keys", [[t, name_key(t)] for t in texts])

@@ -2,7 +2,7 @@
     run-keyed table (int_membership_as_of_run, metrics_history): the rows of earlier runs were written and
     tested by the builds that added them, and a build never changes them, so testing them again would only
     make every refresh slower as history grows. A full refresh rewrites every run: its tests see every row.
-    The runs already built are those up to the last successful build's run (raw.dbt_builds, written by
+    The runs already built are those up to the last successful build's run (meta.dbt_builds, written by
     warehouse/build_plan.py after dbt succeeded); a run that completes out of order makes the plan a full
     refresh, so no run older than that is added by an incremental build. -#}
 {% macro default__get_where_subquery(relation) -%}
@@ -24,7 +24,7 @@
             select run_id from raw.runs
             where started_at <= (
                 select max(built.started_at)
-                from raw.dbt_builds as builds
+                from meta.dbt_builds as builds
                 inner join raw.runs as built on built.run_id = builds.run_id
             )
         )

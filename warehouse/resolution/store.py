@@ -1,5 +1,5 @@
-"""The pipeline's resolution step: resolve every distinct member input of raw.member_mentions (both its
-stores) into ref.member_resolutions, which dbt's int_member_resolution reads.
+"""The pipeline's resolution step: resolve every distinct member input of raw.member_mentions into
+ref.member_resolutions, which dbt's int_member_resolution reads.
 
 An input is (member name, country text, network country, network region, stated kind) exactly as raw
 holds them; dbt joins on the same values. Rows carry the resolver version (code version, overrides digest,
@@ -11,7 +11,8 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from warehouse.db import connect, ensure_schema, insert_rows
+from warehouse.db import connect, insert_rows
+from warehouse.migrations import migrate
 from warehouse.resolution.gazetteer_index import gazetteer_loaded, load_index
 from warehouse.resolution.overrides import load_overrides
 from warehouse.resolution.resolver import Resolver
@@ -31,10 +32,6 @@ _INPUTS_SQL = """
     SELECT DISTINCT s.member_name, s.country, c.network_country_code, c.network_region,
            nullif(trim(s.member_kind), '') AS stated_kind
     FROM raw.mention_sets s JOIN content_contexts c ON c.mentions_sha256 = s.mentions_sha256
-    UNION
-    SELECT DISTINCT m.member_name, m.country, c.network_country_code, c.network_region,
-           nullif(trim(m.member_kind), '') AS stated_kind
-    FROM raw.mention_rows m JOIN contexts c ON c.run_id = m.run_id AND c.network_id = m.network_id
 """
 KEY_COLUMNS = ("member_name", "country_text", "network_country_code", "network_region", "stated_kind")
 WRITE_EVERY = 100_000  # resolutions written per transaction
@@ -43,7 +40,7 @@ WRITE_EVERY = 100_000  # resolutions written per transaction
 def open_resolver(db_path: Path, overrides_path: Path | None = None) -> Resolver:
     """A resolver over `db_path`'s gazetteer, loading the gazetteer into it first when it has none."""
     db_path = Path(db_path)
-    ensure_schema(db_path)
+    migrate(db_path)  # `tcn resolve` may be the first to open a data dir
     if not gazetteer_loaded(db_path):
         from warehouse.gazetteer import load_gazetteer
 
@@ -63,7 +60,6 @@ def resolver_version(db_path: Path, overrides_path: Path | None = None) -> str:
 def refresh_member_resolutions(db_path: Path, overrides_path: Path | None = None) -> dict:
     """Resolve the member inputs not yet resolved under the current resolver version; returns counts."""
     db_path = Path(db_path)
-    ensure_schema(db_path)
     version = resolver_version(db_path, overrides_path)
     with connect(db_path) as con:
         stale = con.execute("SELECT count(*) FROM ref.member_resolutions WHERE resolver_version <> ?",

@@ -30,20 +30,13 @@ content_sizes as (
     group by mentions_sha256
 ),
 
-row_counts as (  -- mentions stored one row per fetch (data dirs made before raw.mention_sets)
-    select fetch_id, count(distinct mention_id) as n_mentions
-    from {{ source('raw', 'mention_rows') }}
-    group by fetch_id
-),
-
 mention_stats as (
     select
         fetches.run_id,
         fetches.network_id,
-        sum(coalesce(content_sizes.n_mentions, 0) + coalesce(row_counts.n_mentions, 0)) as n_mentions
+        sum(coalesce(content_sizes.n_mentions, 0)) as n_mentions
     from {{ ref('stg_fetches') }} as fetches
     left join content_sizes on content_sizes.mentions_sha256 = fetches.mentions_sha256
-    left join row_counts on row_counts.fetch_id = fetches.fetch_id
     group by fetches.run_id, fetches.network_id
 ),
 
@@ -60,7 +53,7 @@ judged as (
         coalesce(fetch_stats.n_mentions_reported, 0) as n_mentions_reported,
         contents.content_key,
         (
-            coalesce(verdicts.is_good, true)  -- runs loaded before verdicts existed have none
+            coalesce(verdicts.is_good, false)  -- every run with a fetch has a verdict (migration 003)
             and coalesce(fetch_stats.n_fetches, 0) >= 1
             and fetch_stats.n_fetches_ok = fetch_stats.n_fetches
             and coalesce(mention_stats.n_mentions, 0) >= 1

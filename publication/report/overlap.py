@@ -5,10 +5,10 @@ import math
 
 import plotly.graph_objects as go
 
-from warehouse.report.blocks import Section, Table
-from warehouse.report.cluster import average_linkage_order
-from warehouse.report.figures import MAX_CHART_NETWORKS, Chart, no_data, short_label, styled
-from warehouse.report.layout import force_layout
+from publication.report.blocks import Section, Table
+from publication.report.cluster import average_linkage_order
+from publication.report.figures import MAX_CHART_NETWORKS, Chart, no_data, short_label, styled
+from publication.report.layout import force_layout
 
 TOP_PAIRS = 15
 LABELLED_NODES = 14

@@ -6,11 +6,11 @@ note says why, so the page still builds and the chart shows "no data yet".
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
+
+from publication.reader import Publication, PublicationMissing
 
 
 class ReportError(RuntimeError):
@@ -21,13 +21,13 @@ class ReportError(RuntimeError):
 class Published:
     """A read-only connection to published/warehouse.duckdb plus the notes of queries that found nothing."""
 
-    published_dir: Path
+    publication: Publication
     con: duckdb.DuckDBPyConnection
     notes: dict[str, str] = field(default_factory=dict)  # query name -> why it answered no rows
 
     @classmethod
-    def open(cls, published_dir: Path) -> "Published":
-        db = published_dir / "warehouse.duckdb"
+    def open(cls, publication: Publication) -> "Published":
+        db = publication.duckdb
         if not db.exists():
             raise ReportError(f"no published DuckDB at {db}: run `tcn refresh` first")
         try:
@@ -38,17 +38,16 @@ class Published:
         # a missing table must stay missing: by default DuckDB would go looking for a Python variable of
         # that name (and find, say, the function representation_profile below)
         con.execute("SET python_enable_replacements = false")
-        return cls(published_dir, con)
+        return cls(publication, con)
 
     def close(self) -> None:
         self.con.close()
 
     def manifest(self) -> dict:
-        path = self.published_dir / "manifest.json"
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            self.notes["manifest"] = f"{path}: {exc}"
+            return self.publication.manifest()
+        except PublicationMissing as exc:
+            self.notes["manifest"] = str(exc)
             return {}
 
     def rows(self, name: str, sql: str, params: list | None = None) -> list[dict]:

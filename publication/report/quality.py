@@ -5,8 +5,8 @@ from collections import Counter
 
 import plotly.graph_objects as go
 
-from warehouse.report.blocks import Section, Table
-from warehouse.report.figures import MAX_CHART_NETWORKS, Chart, no_data, short_label, styled
+from publication.report.blocks import Section, Table
+from publication.report.figures import MAX_CHART_NETWORKS, Chart, no_data, short_label, styled
 
 UNRESOLVED_ROWS = 60
 REASON_COLOURS = {"no_candidate": "#e76f51", "ambiguous": "#f4a261", "ambiguous_without_country": "#e9c46a",

@@ -11,8 +11,8 @@ import math
 
 import plotly.graph_objects as go
 
-from warehouse.report.blocks import Section
-from warehouse.report.figures import Chart, no_data, short_label, styled
+from publication.report.blocks import Section
+from publication.report.figures import Chart, no_data, short_label, styled
 
 MAX_MAP_CITIES = 20_000
 

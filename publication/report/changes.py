@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from warehouse.report.blocks import Section, Table
-from warehouse.report.figures import Chart, no_data, styled
+from publication.report.blocks import Section, Table
+from publication.report.figures import Chart, no_data, styled
 
 LAST_RUNS = 12
 

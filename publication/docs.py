@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from warehouse.paths import DataPaths
+from publication.reader import Publication
 
 SITE_FILES = ("static_index.html", "index.html", "manifest.json", "catalog.json")
 
@@ -23,16 +23,17 @@ class DocsError(RuntimeError):
     pass
 
 
-def build_docs(paths: DataPaths, project_dir: Path, dbt_executable: str = "dbt") -> Path:
-    """Build the docs site into paths.published / "docs" (replacing the previous one); returns static_index.html."""
-    paths.published.mkdir(parents=True, exist_ok=True)
-    target = paths.published / "docs"
-    with tempfile.TemporaryDirectory(prefix=".docs-build-", dir=paths.published) as tmp:
+def build_docs(publication: Publication, project_dir: Path, dbt_executable: str = "dbt") -> Path:
+    """Build the docs site into the publication's docs folder (replacing the previous one); returns its
+    static_index.html."""
+    publication.root.mkdir(parents=True, exist_ok=True)
+    target = publication.docs_dir
+    with tempfile.TemporaryDirectory(prefix=".docs-build-", dir=publication.root) as tmp:
         work = Path(tmp)
         catalog_db = work / "catalog.duckdb"
         extra = []
-        if paths.published_db.exists():
-            shutil.copyfile(paths.published_db, catalog_db)  # a rename over it later leaves this copy whole
+        if publication.duckdb.exists():
+            shutil.copyfile(publication.duckdb, catalog_db)  # a rename over it later leaves this copy whole
         else:
             extra.append("--empty-catalog")
         env = {**os.environ, "TCN_DUCKDB_PATH": str(catalog_db), "DO_NOT_TRACK": "1"}
@@ -56,4 +57,4 @@ def build_docs(paths: DataPaths, project_dir: Path, dbt_executable: str = "dbt")
         if target.exists():
             target.rename(old)
         site.rename(target)
-    return target / "static_index.html"
+    return publication.docs_index

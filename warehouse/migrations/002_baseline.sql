@@ -1,4 +1,6 @@
--- Raw and reference layer. Append only; no indexes (crash safety, see LESSONS.md).
+-- The layout of 2026-12-03 (the last before migrations were recorded). Idempotent, so a data dir made by any
+-- earlier layout is brought to it: CREATE ... IF NOT EXISTS and ADD COLUMN IF NOT EXISTS. Append only; no
+-- indexes (crash safety, see docs/reliability.md).
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE SCHEMA IF NOT EXISTS ref;
 
@@ -52,8 +54,7 @@ CREATE TABLE IF NOT EXISTS raw.network_runs (
     message VARCHAR
 );
 
--- One row per successful dbt build (warehouse/build_plan.py): what kind of build a run got and why, and what it
--- was built from, so the next run can tell whether anything changed since.
+-- One row per successful dbt build (moved to meta.dbt_builds by 004).
 CREATE TABLE IF NOT EXISTS raw.dbt_builds (
     run_id VARCHAR NOT NULL,
     kind VARCHAR NOT NULL,            -- full_refresh | incremental | run_only
@@ -223,43 +224,3 @@ CREATE TABLE IF NOT EXISTS ref.member_resolutions (
 -- databases made before these two columns existed
 ALTER TABLE ref.member_resolutions ADD COLUMN IF NOT EXISTS admin_geonameid BIGINT;
 ALTER TABLE ref.member_resolutions ADD COLUMN IF NOT EXISTS denotes VARCHAR;
-
--- Every input row accounted for (warehouse/row_accounting.py). How a fetch's bytes were read (tables: encoding,
--- delimiter, sheet), and per fetch the rows read and what became of them: landed as a member, merged into
--- another row of the same member, or refused by the parser. read = landed + merged + refused.
-ALTER TABLE raw.fetches ADD COLUMN IF NOT EXISTS read_as VARCHAR;
-CREATE TABLE IF NOT EXISTS raw.fetch_row_counts (
-    fetch_id VARCHAR NOT NULL,
-    run_id VARCHAR NOT NULL,
-    network_id VARCHAR NOT NULL,
-    rows_read INTEGER NOT NULL,
-    rows_landed INTEGER NOT NULL,
-    rows_merged INTEGER NOT NULL,
-    rows_refused INTEGER NOT NULL
-);
--- The rows that did not land, one each: which row, what became of it, and why.
-CREATE TABLE IF NOT EXISTS raw.input_rows_not_landed (
-    fetch_id VARCHAR NOT NULL,
-    run_id VARCHAR NOT NULL,
-    network_id VARCHAR NOT NULL,
-    row_number INTEGER NOT NULL,      -- row of the input (a table's row, header = 1; else the position + 1)
-    outcome VARCHAR NOT NULL,         -- merged | refused
-    member_name VARCHAR,              -- merged: the row's name (refused rows have none usable)
-    reason VARCHAR NOT NULL,
-    merged_into_fetch_id VARCHAR,     -- merged: the row it was merged into
-    merged_into_row INTEGER,
-    differing JSON,                   -- merged: {field: {kept, this_row}} for each value that differed
-    cells JSON                        -- refused: the row's cells as read
-);
--- Cells of a row that map to no field (column header -> text), e.g. `place`: kept with the mention.
-ALTER TABLE raw.mention_sets ADD COLUMN IF NOT EXISTS attributes JSON;
-ALTER TABLE raw.mention_rows ADD COLUMN IF NOT EXISTS attributes JSON;
-CREATE OR REPLACE VIEW raw.member_mentions AS
-SELECT mention_id, fetch_id, run_id, network_id, position, member_name, country, role, joined, member_kind,
-       source_url, left_on, attributes
-FROM raw.mention_rows
-UNION ALL
-SELECT sha256(f.fetch_id || chr(31) || s.position::VARCHAR), f.fetch_id, f.run_id, f.network_id, s.position,
-       s.member_name, s.country, s.role, s.joined, s.member_kind, s.source_url, s.left_on, s.attributes
-FROM raw.fetches f
-JOIN raw.mention_sets s ON s.mentions_sha256 = f.mentions_sha256;

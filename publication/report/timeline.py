@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from warehouse.report.blocks import Section
-from warehouse.report.figures import Chart, no_data, styled
+from publication.report.blocks import Section
+from publication.report.figures import Chart, no_data, styled
 
 # Lacroix's periods: before 2000, 2000-2010, 2011 on
 CUT_POINTS = [(1999.5, "2000"), (2010.5, "2011")]

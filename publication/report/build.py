@@ -3,31 +3,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from warehouse.report import data
-from warehouse.report.changes import LAST_RUNS, changes_section
-from warehouse.report.geography import geography_section
-from warehouse.report.headline import headline
-from warehouse.report.overlap import overlap_section
-from warehouse.report.page import render_page, write_atomically
-from warehouse.report.quality import quality_section
-from warehouse.report.representation import representation_section
-from warehouse.report.timeline import timeline_section
+from publication.reader import Publication
+from publication.report import data
+from publication.report.changes import LAST_RUNS, changes_section
+from publication.report.geography import geography_section
+from publication.report.headline import headline
+from publication.report.overlap import overlap_section
+from publication.report.page import render_page, write_atomically
+from publication.report.quality import quality_section
+from publication.report.representation import representation_section
+from publication.report.timeline import timeline_section
 
 HISTORY_METRICS = ["members", "member_cities"]
 
 
-def report_path(published_dir: Path) -> Path:
-    return Path(published_dir) / "report" / "index.html"
-
-
-def build_report(published_dir: Path, failed_checks: list[dict] | None = None) -> Path:
-    """(Re)build the report from the published DuckDB under `published_dir`; returns the page's path.
+def build_report(publication: Publication, failed_checks: list[dict] | None = None) -> Path:
+    """(Re)build the report from the published DuckDB of `publication`; returns the page's path.
 
     failed_checks: the checks of the publishing run that did not pass, as dicts with check, asset and
     severity (the caller reads them from Dagster); None when not known, [] when all passed.
     """
-    published_dir = Path(published_dir)
-    p = data.Published.open(published_dir)
+    p = data.Published.open(publication)
     try:
         manifest = p.manifest()
         networks = data.networks(p)
@@ -58,9 +54,9 @@ def build_report(published_dir: Path, failed_checks: list[dict] | None = None) -
     page = render_page(
         title="Migration-related city networks: run report",
         subtitle=f"Published run {run_id}, generated {manifest.get('generated_at', 'at an unknown time')}",
-        footer=f"Built from {published_dir / 'warehouse.duckdb'} (read-only). Tables: "
-               "marts.* and metrics.* of the same publication; definitions in METRICS.md and the dbt docs.",
+        footer=f"Built from {publication.duckdb} (read-only). Tables: "
+               "marts.* and metrics.* of the same publication; definitions in docs/metrics.md and the dbt docs.",
         headline=figures, sections=sections)
-    target = report_path(published_dir)
+    target = publication.report_page
     write_atomically(page, target)
     return target

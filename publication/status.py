@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.paths import DataPaths
+from publication.reader import Publication, PublicationMissing
 
 STATUS_TABLES = ("dim_network", "membership_changes")
 ROW_COUNTS_TABLE = "review_input_counts"  # optional: publications before it have no row accounting
@@ -60,24 +60,13 @@ class Status:
     input_rows: dict = None
 
 
-def _parquet_path(paths: DataPaths, manifest: dict, table: str) -> Path:
-    entry = next((t for t in manifest.get("tables", []) if t.get("table") == table), None)
-    if entry is None:
-        raise StatusUnavailable(f"{paths.published / 'manifest.json'} lists no table {table!r}: "
-                                "the publication predates it; run `tcn refresh`")
-    path = paths.published / entry["path"]
-    if not path.exists():
-        raise StatusUnavailable(f"{path} is missing although manifest.json lists it")
-    return path
-
-
-def read_status(paths: DataPaths, now: datetime | None = None) -> Status:
+def read_status(publication: Publication, now: datetime | None = None) -> Status:
     """The status of every network a published run attempted, from the published Parquet files."""
-    manifest_path = paths.published / "manifest.json"
-    if not manifest_path.exists():
-        raise StatusUnavailable(f"nothing published yet under {paths.published}: run `tcn refresh`")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    networks_file, changes_file = (_parquet_path(paths, manifest, t) for t in STATUS_TABLES)
+    try:
+        manifest = publication.manifest()
+        networks_file, changes_file = (publication.file_of(t) for t in STATUS_TABLES)
+    except PublicationMissing as exc:
+        raise StatusUnavailable(str(exc)) from None
     now = (now or datetime.now(timezone.utc)).replace(tzinfo=None)  # the warehouse stores naive UTC
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
                                              "autoload_known_extensions": False})
@@ -95,21 +84,21 @@ def read_status(paths: DataPaths, now: datetime | None = None) -> Status:
         never = con.execute(
             "SELECT count(*) FROM read_parquet(?) WHERE network_id NOT IN "
             "(SELECT network_id FROM read_parquet(?))", [str(networks_file), str(changes_file)]).fetchone()[0]
-        input_rows = _input_rows(con, paths, manifest)
+        input_rows = _input_rows(con, publication, manifest)
     finally:
         con.close()
-    docs = paths.published / "docs" / "static_index.html"
+    docs = publication.docs_index
     return Status(
-        published=paths.published, duckdb=paths.published_db, parquet=paths.parquet, manifest=manifest_path,
-        docs=docs if docs.exists() else None, run_id=manifest.get("run_id", "?"),
+        published=publication.root, duckdb=publication.duckdb, parquet=publication.parquet_dir,
+        manifest=publication.manifest_path, docs=docs if docs.exists() else None, run_id=manifest.get("run_id", "?"),
         generated_at=manifest.get("generated_at", "?"),
         networks=[NetworkStatus(*r) for r in rows], networks_never_scraped=never, input_rows=input_rows)
 
 
-def _input_rows(con, paths: DataPaths, manifest: dict) -> dict:
+def _input_rows(con, publication: Publication, manifest: dict) -> dict:
     if not any(t.get("table") == ROW_COUNTS_TABLE for t in manifest.get("tables", [])):
         return {}
-    path = _parquet_path(paths, manifest, ROW_COUNTS_TABLE)
+    path = publication.file_of(ROW_COUNTS_TABLE)
     rows = con.execute("SELECT network_id, rows_read, rows_landed, rows_merged, rows_refused FROM read_parquet(?)",
                        [str(path)]).fetchall()
     return {network_id: tuple(counts) for network_id, *counts in rows}

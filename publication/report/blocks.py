@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from warehouse.report.figures import Chart
+from publication.report.figures import Chart
 
 
 @dataclass

@@ -10,9 +10,9 @@ from string import Template
 import plotly
 from plotly.offline import get_plotlyjs
 
-from warehouse.report.blocks import Section, Table
-from warehouse.report.figures import PAGE_TEMPLATE, Chart
-from warehouse.report.headline import Figure
+from publication.report.blocks import Section, Table
+from publication.report.figures import PAGE_TEMPLATE, Chart
+from publication.report.headline import Figure
 
 TEMPLATE = Path(__file__).with_name("template.html")
 # no logo link to plotly.com, no "edit in Chart Studio": nothing on the page points off the machine
