@@ -180,12 +180,13 @@ def _import(args: argparse.Namespace) -> int:
     """One membership file, many networks -> one registry entry per network (warehouse/member_import.py)."""
     from pathlib import Path
 
-    from warehouse.member_import import MemberImportError, format_report, import_members, parse_mapping
+    from warehouse.member_import import (MemberImportError, format_report, import_members, parse_mapping,
+                                         parse_tags)
 
     try:
         report = import_members(Path(args.file), Path(args.out), args.id_prefix or "", parse_mapping(args.map),
                                 args.scope, {"encoding": args.encoding, "delimiter": args.delimiter,
-                                             "sheet": args.sheet})
+                                             "sheet": args.sheet}, tags=parse_tags(args.tag))
     except MemberImportError as exc:
         print(f"tcn import: {exc}", file=sys.stderr)
         return 2
@@ -293,6 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default: recognised headers, e.g. Member, Network, Country)")
     imp.add_argument("--scope", default="regional", choices=("global", "regional", "national"),
                      help="scope of the networks (default regional)")
+    imp.add_argument("--tag", action="append", metavar="KEY=VALUE",
+                     help="a registry tag on every network (repeatable), e.g. focus=refugees: the subset the "
+                          "metrics by tag (metrics.most_connected_by_tag, representation_by_tag) ask about")
     imp.add_argument("--sheet", help="XLSX: the sheet by name (default the first)")
     imp.add_argument("--encoding", help="the file's encoding when detection gets it wrong (e.g. cp1252)")
     imp.add_argument("--delimiter", choices=(",", ";", "tab"), help="the field delimiter (default detected)")

@@ -87,6 +87,17 @@ def parse_mapping(text: str | None) -> dict[str, str]:
     return mapping
 
 
+def parse_tags(values: list[str] | None) -> dict[str, str]:
+    """--tag KEY=VALUE (repeatable) -> {key: value}: a subset the metrics by tag can ask about."""
+    tags = {}
+    for value in values or []:
+        key, sep, text = value.partition("=")
+        if not sep or not key.strip() or not text.strip():
+            raise MemberImportError(f"--tag: {value!r} is not KEY=VALUE")
+        tags[key.strip()] = text.strip()
+    return tags
+
+
 def _columns(header: list[str], mapping: dict[str, str], file: Path) -> dict[str, str]:
     """{map key: header as written in the file}: --map first, else a recognised header."""
     by_fold = {clean_text(h).casefold(): clean_text(h) for h in header if clean_text(h)}
@@ -117,13 +128,13 @@ def _bundled_ids() -> set[str]:
 
 
 def _entry(network_id: str, name: str, file: Path, out_dir: Path, kind: str, columns: dict[str, str],
-           options: dict, scope: str) -> dict:
+           options: dict, scope: str, tags: dict) -> dict:
     fields = {MAP_FIELDS[k]: header for k, header in columns.items() if MAP_FIELDS[k]}
     source_options = {"columns": fields, "filter": {columns["network"]: name}, **options}
     relative = Path(os.path.relpath(file.resolve(), out_dir.resolve()))
     return {
         "id": network_id, "name": name, "scope": scope,
-        "tags": {"imported_from": file.name},
+        "tags": {"imported_from": file.name, **tags},
         "sources": [{"path": relative.as_posix(), "kind": kind, "parser": "curated_table",
                      "options": source_options}],
     }
@@ -131,7 +142,7 @@ def _entry(network_id: str, name: str, file: Path, out_dir: Path, kind: str, col
 
 def import_members(file: Path, out_dir: Path, id_prefix: str = "", mapping: dict[str, str] | None = None,
                    scope: str = "regional", read_options: dict | None = None,
-                   countries: dict[str, str] | None = None) -> ImportReport:
+                   countries: dict[str, str] | None = None, tags: dict | None = None) -> ImportReport:
     """Write one registry entry per network of `file` into `out_dir`; the counts per network and in total."""
     file, out_dir = Path(file), Path(out_dir)
     if scope not in SCOPES:
@@ -182,7 +193,7 @@ def import_members(file: Path, out_dir: Path, id_prefix: str = "", mapping: dict
     parser = CuratedTableParser()
     documents = []
     for name, network_id in ids.items():
-        doc = _entry(network_id, name, file, out_dir, kind, columns, read_options, scope)
+        doc = _entry(network_id, name, file, out_dir, kind, columns, read_options, scope, tags or {})
         target = out_dir / f"{network_id}.yaml"
         text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
         try:
