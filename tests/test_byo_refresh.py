@@ -91,3 +91,19 @@ def test_exit_codes_from_a_first_run_where_everything_fails_to_a_clean_one(world
     third = _tcn("refresh", "--registry-only", "--data-dir", str(data), registry=root / "registry")
     assert third.returncode == 0, _tail(third)
     assert "(exit 0)" in _last_line(third) and "succeeded" in _last_line(third)
+
+    # 4. an imported network left the registry: retired in the publication and in `tcn status`, history kept
+    leaving = sorted((root / "registry").glob("byo-*.yaml"))[0]
+    left_id = leaving.stem
+    leaving.unlink()
+    fourth = _tcn("refresh", "--registry-only", "--data-dir", str(data), registry=root / "registry")
+    assert fourth.returncode == 0, _tail(fourth)
+    with duckdb.connect(str(published), read_only=True) as con:
+        retired = [r[0] for r in con.execute("SELECT network_id FROM marts.network_registry_status WHERE is_retired")
+                   .fetchall()]
+        history = con.execute("SELECT count(*) FROM marts.fct_membership_spell WHERE network_id = ?",
+                              [left_id]).fetchone()[0]
+    assert retired == [left_id] and history > 0
+    status = _tcn("status", "--data-dir", str(data))
+    line = next(l for l in status.stdout.splitlines() if l.startswith(left_id + " "))
+    assert "RETIRED" in line and f"1 retired: no longer in the registry (their history stays): {left_id}" in status.stdout
