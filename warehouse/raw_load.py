@@ -85,12 +85,28 @@ def load_networks(db_path: Path, run_id: str, results: list[NetworkResult], max_
     return verdicts
 
 
+_digests: dict[int, tuple[bytes, str]] = {}  # id(body) -> (body, sha256): the latest few large bodies
+
+
+def _body_sha256(body: bytes) -> str:
+    """sha256 of a body; a large body many networks share (one imported file) is hashed once per object."""
+    known = _digests.get(id(body))
+    if known is not None and known[0] is body:
+        return known[1]
+    digest = hashlib.sha256(body).hexdigest()
+    if len(body) > 1 << 16:
+        _digests[id(body)] = (body, digest)
+        while len(_digests) > 4:
+            del _digests[next(iter(_digests))]
+    return digest
+
+
 def _fetch_rows(run_id: str, result: NetworkResult, bodies: dict, mention_sets: dict) -> list[list]:
     """raw.fetches rows of one network; its bodies and mention sets are added to `bodies` / `mention_sets`."""
     rows = []
     for rec in result.records:
         resp = rec.response
-        digest = hashlib.sha256(resp.body).hexdigest() if resp.body else None
+        digest = _body_sha256(resp.body) if resp.body else None
         if digest:
             bodies[digest] = [digest, resp.body, resp.headers.get("Content-Type")]
         mentions = [[m.member_name, m.country, m.role, m.joined, m.member_kind, m.source_url or rec.spec.url,
