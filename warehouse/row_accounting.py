@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 from warehouse.namekey import name_key
 
@@ -37,9 +38,14 @@ def country_lookup(con) -> dict[str, str]:
            GROUP BY name_key HAVING count(DISTINCT country_code) = 1""").fetchall())
 
 
+@lru_cache(maxsize=4096)
+def _country_key(text: str) -> str:  # a file names a few dozen countries, over and over
+    return name_key(text)
+
+
 def member_key(mention, countries: dict[str, str], network_country: str | None) -> tuple[str, str]:
     """(name key, country code) as int_member_observations partitions a network's mentions."""
-    stated = countries.get(name_key(mention.country)) if mention.country else None
+    stated = countries.get(_country_key(mention.country)) if mention.country else None
     return name_key(mention.member_name), (stated or (network_country or "").upper())
 
 
