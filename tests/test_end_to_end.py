@@ -314,5 +314,6 @@ def test_a_failed_refresh_leaves_the_previous_publication_untouched(first_run):
             con.execute("DELETE FROM raw.fetches WHERE fetch_id = ?", ["bogus-" + fetch])
     assert proc.returncode == 4, proc.stdout[-3000:] + proc.stderr[-3000:]  # nothing published
     assert "FAILED tcn_dbt_models" in proc.stderr
-    assert "previous publication" in proc.stderr and "untouched" in proc.stderr
+    last = proc.stdout.strip().splitlines()[-1]  # the summary's last line says what the exit code means
+    assert "previous publication" in last and "untouched" in last and last.endswith("(exit 4)")
     assert _published_files(data) == before
