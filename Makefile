@@ -43,10 +43,15 @@ run: manifest
 test: manifest
 	.venv/bin/pytest
 
-# the Dagster UI; runs persist under $(DATA_DIR)/dagster_home
+# the Dagster UI and its daemon (schedule, freshness); runs persist under $(DATA_DIR)/dagster_home. The two
+# services `dagster dev` starts, started as themselves (`dagster dev` is superseded by the `dg` CLI, which needs
+# another project layout); stopping the UI (Ctrl-C) stops the daemon.
 dev: manifest
-	TCN_DATA_DIR=$(DATA_DIR) .venv/bin/python -c "from orchestration.settings import configure_environment as c; c()"
-	TCN_DATA_DIR=$(DATA_DIR) DAGSTER_HOME=$(DATA_DIR)/dagster_home .venv/bin/dagster dev -w workspace.yaml
+	.venv/bin/python -c "from orchestration.settings import configure_environment as c; c('$(DATA_DIR)')"
+	export TCN_DATA_DIR=$(DATA_DIR) DAGSTER_HOME=$(DATA_DIR)/dagster_home; \
+	.venv/bin/dagster-daemon run -w workspace.yaml & daemon=$$!; \
+	trap 'kill $$daemon 2>/dev/null' EXIT INT TERM; \
+	.venv/bin/dagster-webserver -w workspace.yaml -h 127.0.0.1 -p 3000
 
 clean:
 	rm -rf $(TOOLS) .venv $(DBT_DIR)/target $(DBT_DIR)/logs

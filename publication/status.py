@@ -8,7 +8,6 @@ publishing shows up in Dagster's run history, not here.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from helpers import built_once
+
+
 os.environ.setdefault("DO_NOT_TRACK", "1")
 # the tests' own dbt runs (tests/test_dbt_*.py) log to file as the pipeline's do (orchestration/dbt.py): warnings
 # and errors only; at dbt's default level every statement is logged again, 2-3 s of CPU per build
@@ -19,8 +22,6 @@ def pytest_configure(config):
 
     os.environ["TCN_DATA_DIR"] = tempfile.mkdtemp(prefix="tcn-test-data-")
     os.environ["DAGSTER_HOME"] = os.path.join(os.environ["TCN_DATA_DIR"], "dagster_home")
-
-REPO = Path(__file__).resolve().parent.parent
 
 # The suite runs on pytest-xdist workers, one module per worker at a time (pyproject: --dist loadfile), in this
 # order: the longest modules start first, and the first to need the session's refreshed data dir builds it while
@@ -37,24 +38,6 @@ def pytest_collection_modifyitems(config, items):
         name = item.path.name
         return FIRST.index(name) if name in FIRST else len(FIRST)
     items.sort(key=rank)  # stable: the order within and among the other modules is kept
-
-
-def built_once(tmp_path_factory, name: str, build) -> Path:
-    """`build(folder)` run once per test session, whatever the number of xdist workers: the first worker to
-    get here builds under a lock, the others wait and reuse the folder (read-only; tests copy from it)."""
-    import fcntl
-
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the workers' common parent
-    folder, done = shared / name, shared / f"{name}.done"
-    with open(shared / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir()
-            build(folder)
-            done.touch()
-    return folder
 
 
 @pytest.fixture(scope="session")
@@ -100,12 +83,3 @@ def refreshed_data_dir(tmp_path_factory, gazetteer_db):
     folder = built_once(tmp_path_factory, "refreshed", build)
     return folder / "data", subprocess.CompletedProcess(["tcn", "refresh"], 0,
                                                         (folder / "stdout.txt").read_text(encoding="utf-8"), "")
-
-
-def copy_data_dir(source: Path, target: Path) -> Path:
-    """A private copy of a data dir (working database, Dagster run storage, publication, dbt target)."""
-    from orchestration.settings import write_dagster_yaml
-
-    shutil.copytree(source, target, symlinks=True)
-    write_dagster_yaml(target / "dagster_home")  # its event log path names the copy, as tcn would set it
-    return target

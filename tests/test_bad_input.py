@@ -22,15 +22,14 @@ from typing import Callable
 import duckdb
 import pytest
 import yaml
-from dbt_fixture import run_dbt
-from httpserver import LoopbackServer, Reply, closed_port
 
+from helpers.dbt import run_dbt
+from helpers.loopback import LoopbackServer, Reply, closed_port
 from scrapers.collect import collect_network
 from scrapers.fetch import make_fetcher
 from scrapers.model import SourceSpec
 from scrapers.registry import RegistryError, load_registry
 
-REPO = Path(__file__).resolve().parent.parent
 LOCAL = ("127.0.0.1",)
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 JSON = {"Content-Type": "application/json"}
@@ -449,14 +448,15 @@ def test_an_invalid_registry_file_stops_tcn_refresh_before_anything_runs(tmp_pat
 
 def test_a_failed_run_says_whether_it_had_already_published(tmp_path):
     """A run that fails after publishing (in the report step) must not claim the publication is untouched."""
-    from orchestration.cli import _published_by
+    from publication.reader import Publication
     from warehouse.paths import data_paths
 
     paths = data_paths(tmp_path)
-    assert not _published_by(paths, "run-a")  # nothing published yet
+    publication = Publication(paths)
+    assert not publication.published_by("run-a")  # nothing published yet
     paths.published.mkdir(parents=True)
-    (paths.published / "manifest.json").write_text(json.dumps({"run_id": "run-a"}), encoding="utf-8")
-    assert _published_by(paths, "run-a")
-    assert not _published_by(paths, "run-b")
-    (paths.published / "manifest.json").write_text("{truncated", encoding="utf-8")
-    assert not _published_by(paths, "run-a")
+    publication.manifest_path.write_text(json.dumps({"run_id": "run-a"}), encoding="utf-8")
+    assert publication.published_by("run-a")
+    assert not publication.published_by("run-b")
+    publication.manifest_path.write_text("{truncated", encoding="utf-8")
+    assert not publication.published_by("run-a")

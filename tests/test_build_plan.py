@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 import duckdb
 import pytest
 
-from raw_fixtures import FakeRegistry, network_result
+from helpers.raw import FakeRegistry, network_result
 from orchestration.dbt import dbt_build_args
 from warehouse.build_plan import FULL_REFRESH, INCREMENTAL, RUN_ONLY, plan_build, project_fingerprint, record_build
 from warehouse.migrations import migrate

@@ -23,8 +23,8 @@ from statistics import median
 import duckdb
 import pytest
 
+from helpers.dbt import HAND_WRITTEN_LAYOUT, Built, build, in_place_of_the_build, rows, run_dbt, sha
 from warehouse.migrations import migrate
-from dbt_fixture import HAND_WRITTEN_LAYOUT, Built, build, in_place_of_the_build, rows, run_dbt, sha
 
 T1, T2, T3, T4 = datetime(2026, 1, 5), datetime(2026, 1, 12), datetime(2026, 1, 19), datetime(2026, 1, 26)
 RUNS = [("r1", T1, ["net-a", "net-b", "net-c"], True), ("r2", T2, ["net-a", "net-b", "net-c"], True),

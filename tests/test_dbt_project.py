@@ -32,8 +32,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from helpers.dbt import HAND_WRITTEN_LAYOUT, Built, build, in_place_of_the_build, rows, run_dbt, sha
 from warehouse.migrations import migrate
-from dbt_fixture import HAND_WRITTEN_LAYOUT, Built, build, in_place_of_the_build, rows, run_dbt, sha
 
 T1, T2, T3 = datetime(2026, 1, 1), datetime(2026, 2, 1), datetime(2026, 3, 1)
 ALL = ["net-a", "net-b", "net-c"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-REPO = Path(__file__).resolve().parent.parent
+from helpers import REPO
 
 
 def test_definitions_validate_through_the_workspace_file_as_dagster_dev_loads_them(tmp_path):

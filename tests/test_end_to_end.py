@@ -12,12 +12,10 @@ import duckdb
 import pytest
 import yaml
 
-from conftest import copy_data_dir
+from helpers import REPO, TCN, copy_data_dir
 from scrapers.registry import load_registry
 
-REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden" / "parsers"
-TCN = Path(sys.executable).parent / "tcn"
 
 
 def _refresh(data_dir: Path, *args: str, extra_env: dict | None = None) -> subprocess.CompletedProcess:

@@ -23,9 +23,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from fault_world import (DUPLICATE_CHECKS, REPLAY_NETWORKS, REPO, TCN, World, assert_publication_consistent,
-                         assert_working_db_opens, duplicated_raw_rows, incomplete_runs, network_args, open_world,
-                         publication_state, refresh, run_ids_visible_downstream, stop_and_check_readers, tail)
+
+from helpers import REPO
+from helpers.fault_world import (DUPLICATE_CHECKS, REPLAY_NETWORKS, TCN, World, assert_publication_consistent,
+                                 assert_working_db_opens, duplicated_raw_rows, incomplete_runs, network_args,
+                                 open_world, publication_state, refresh, run_ids_visible_downstream,
+                                 stop_and_check_readers, tail)
 
 SEED = int(os.environ.get("TCN_FAULT_SEED", str(time.time_ns() % 1_000_000)))
 N_SCRAPE_KILLS, N_PUBLISH_KILLS, N_DBT_KILLS = 12, 8, 2
@@ -356,7 +359,6 @@ pub.publish(data_paths(sys.argv[1]), "rolled-forward-run")
     assert manifest["run_id"] == "after-the-kill" and not (world.published / NEXT_MANIFEST).exists()
     world.archive_manifest()
     world.figures["rename_window_kill"] = "rolled forward by the next publish"
-
 
 
 # ------------------------------------------------------------------------------------------ readers

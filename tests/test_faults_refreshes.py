@@ -9,7 +9,8 @@ import subprocess
 import time
 
 import pytest
-from fault_world import (DUPLICATE_CHECKS, REPLAY_NETWORKS, TCN, check_results, duplicated_raw_rows, materializations,
+
+from helpers.fault_world import (DUPLICATE_CHECKS, REPLAY_NETWORKS, TCN, check_results, duplicated_raw_rows, materializations,
                          network_args, open_world, refresh, stop_and_check_readers, tail)
 
 TEN_REFRESHES = 10

@@ -1,7 +1,8 @@
 """A site down for one run, then back: live refreshes over loopback sites, in a world of their own (no readers,
 tests/fault_world.py), so this module and the rest of the fault suite run on different test workers."""
 import pytest
-from fault_world import (LOOP_MEMBERS, Site, check_results, network_args, network_history, open_world, refresh,
+
+from helpers.fault_world import (LOOP_MEMBERS, Site, check_results, network_args, network_history, open_world, refresh,
                          site_routes, tail)
 
 

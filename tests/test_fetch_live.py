@@ -9,8 +9,8 @@ import threading
 import time
 
 import pytest
-from httpserver import LoopbackServer, Reply, Seen, closed_port, in_order
 
+from helpers.loopback import LoopbackServer, Reply, Seen, closed_port, in_order
 from scrapers.fetch import LiveOptions, make_fetcher
 from scrapers.fetch.live import DEFAULT_USER_AGENT
 from scrapers.fetch.robots import RobotsCache

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import duckdb
 
-from raw_fixtures import FakeRegistry, network_result
+from helpers.raw import FakeRegistry, network_result
 from warehouse.migrations import migrate, migrations
 from warehouse.raw_load import complete_run, load_network, start_run
 

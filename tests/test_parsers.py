@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from helpers import REPO
 from scrapers.collect import collect_network
 from scrapers.fetch import make_fetcher
 from scrapers.model import FetchedResponse, MemberMention, SourceSpec
@@ -25,7 +26,6 @@ from scrapers.parsers import PARSERS, ParseError
 from scrapers.parsers.common import clean_name, map_role, normalize_joined
 from scrapers.registry import load_registry
 
-REPO = Path(__file__).resolve().parent.parent
 SNAPSHOTS = REPO / "scrapers" / "snapshots"
 REGISTRY = REPO / "scrapers" / "registry" / "networks"
 GOLDEN = REPO / "tests" / "golden" / "parsers"

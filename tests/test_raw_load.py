@@ -2,7 +2,7 @@
 import duckdb
 import pytest
 
-from raw_fixtures import FakeRegistry as _Registry, network_result as _result
+from helpers.raw import FakeRegistry as _Registry, network_result as _result
 from warehouse.migrations import migrate
 from warehouse.raw_load import complete_run, load_network, refresh_text_keys, start_run
 

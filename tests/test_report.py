@@ -8,7 +8,6 @@ import re
 import socket
 import stat
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import duckdb
 import pytest
 from plotly.offline import get_plotlyjs
 
-from conftest import copy_data_dir
+from helpers import TCN, copy_data_dir
 from publication.reader import Publication
 from publication.report import build_report
 from publication.report.cluster import average_linkage_order
@@ -24,7 +23,6 @@ from publication.report.figures import NO_DATA, short_label
 from publication.report.layout import force_layout
 from warehouse.paths import data_paths
 
-TCN = Path(sys.executable).parent / "tcn"
 CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed "
                                     "(apt-get install chromium): the report cannot be drawn in a browser here")

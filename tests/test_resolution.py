@@ -10,13 +10,13 @@ import os
 from dataclasses import replace
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from raw_fixtures import write_fetch_with_mentions
+from helpers import REPO, TCN
+from helpers.raw import write_fetch_with_mentions
 from warehouse.resolution.countries import parse_country, region_countries
 from warehouse.resolution.evaluation import exact_baseline_answer, read_gold, resolver_answer, score
 from warehouse.resolution.forms import parse_name, strip_city_forms
@@ -24,9 +24,7 @@ from warehouse.resolution.kinds import detect_kind
 from warehouse.resolution.overrides import load_overrides
 from warehouse.resolution.resolver import Policy, Resolver
 
-REPO = Path(__file__).resolve().parent.parent
 GOLD = REPO / "tests" / "gold" / "resolution_gold.csv"
-TCN = Path(sys.executable).parent / "tcn"
 
 MUNICH, HANNOVER, GOTTINGEN, ROESELARE, BOLZANO, PRISTINA = 2867714, 2910831, 2918632, 2787889, 3181913, 786714
 LONDON, BERLIN, PESARO, PORTLAND_OR, PORTLAND_ME, CARDIFF = 2643743, 2950159, 3171173, 5746545, 4975802, 2653822

@@ -17,12 +17,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from httpserver import LoopbackServer, Reply
 
+from helpers import REPO
+from helpers.loopback import LoopbackServer, Reply
 from scrapers.fetch import make_fetcher
 from scrapers.fetch.base import host_allowed
 
-REPO = Path(__file__).resolve().parent.parent
 LOCAL = ("127.0.0.1",)
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 

@@ -109,7 +109,7 @@ def _stage_parquet(con, schema: str, table: str, target: Path, staged: list[tupl
 def _previous_entries(paths: DataPaths) -> dict[str, dict]:
     """The tables of the current publication by name ({} when there is none or it cannot be read)."""
     try:
-        manifest = json.loads((paths.published / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads(paths.published_manifest.read_text(encoding="utf-8"))
         return {t["table"]: t for t in manifest["tables"]}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
@@ -156,7 +156,7 @@ def _finish_renames(paths: DataPaths) -> None:
             os.replace(tmp, tmp.with_name(tmp.name[:-len(TMP_SUFFIX)]))
     _remove_unpublished_parquet(paths.parquet, {Path(t["path"]).name for t in manifest["tables"]})
     _share_with_group(journal)
-    os.replace(journal, paths.published / "manifest.json")
+    os.replace(journal, paths.published_manifest)
 
 
 def recover_interrupted_publish(paths: DataPaths) -> bool:

@@ -51,7 +51,7 @@ def soup_of(response: FetchedResponse) -> BeautifulSoup:
     if _HTML_OPEN.search(text[:_HEAD_WINDOW]) and not _HTML_CLOSE.search(text):
         raise ParseError(f"page looks cut short: it opens <html> but never closes it ({len(response.body)} bytes "
                          f"from {source_url(response)})")
-    # lxml, never html.parser: the two split unclosed <li> differently (see LESSONS.md)
+    # lxml, never html.parser: the two split unclosed <li> differently (see docs/lessons.md)
     return BeautifulSoup(text, "lxml")
 
 

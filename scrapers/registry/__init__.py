@@ -246,6 +246,7 @@ def _validate(path: Path, doc: dict) -> Network:
         _fail(path, "replaces", f"expected the id of the bundled network this entry replaces, got {doc['replaces']!r}")
     if doc.get("coverage_floor") is not None and not doc.get("stated_member_count"):
         _fail(path, "coverage_floor", "a coverage floor needs the stated_member_count it is a share of")
+    _check_cited_sources(path, doc.get("cited_sources"))
 
     return Network(
         id=network_id,
@@ -296,6 +297,27 @@ def _functions(path, value) -> dict:
             _fail(path, f"functions.{key}.note", "a coding note is required (why this value)")
         performs[key] = FUNCTION_VALUES[code]
     return {key: performs.get(key) for key in FUNCTIONS}
+
+
+def _check_cited_sources(path, value) -> None:
+    """Each fact (name, founded, type, ...) cites a list of http(s) URLs or `doc:` references to a
+    publication: a bare string, an empty list or a page named without its address is refused."""
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        _fail(path, "cited_sources", "expected a mapping of fact -> list of sources")
+    for key, cites in value.items():
+        where = f"cited_sources.{key}"
+        if not isinstance(cites, list) or not cites:
+            _fail(path, where, f"expected a non-empty list of http(s) URLs or doc: references, got {cites!r}")
+        for cite in cites:
+            if not (isinstance(cite, str) and (_is_http_url(cite) or cite.startswith("doc:") and cite[4:].strip())):
+                _fail(path, where, f"{cite!r} is neither an http(s) URL nor a doc: reference")
+
+
+def _is_http_url(text: str) -> bool:
+    parts = urlsplit(text)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _coverage_floor(path, value) -> float | None:

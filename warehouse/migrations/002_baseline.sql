@@ -1,6 +1,6 @@
 -- The layout of 2026-12-03 (the last before migrations were recorded). Idempotent, so a data dir made by any
 -- earlier layout is brought to it: CREATE ... IF NOT EXISTS and ADD COLUMN IF NOT EXISTS. Append only; no
--- indexes (crash safety, see docs/reliability.md).
+-- indexes (crash safety, see docs/lessons.md).
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE SCHEMA IF NOT EXISTS ref;
 

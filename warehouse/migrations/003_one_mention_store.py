@@ -7,9 +7,6 @@ from itertools import groupby
 from warehouse.db import insert_rows
 from warehouse.raw_load import mentions_sha256, run_content_sha256
 
-MENTION_COLUMNS = "member_name, country, role, joined, member_kind, source_url, left_on"
-
-
 def upgrade(con) -> None:
     _fold_mention_rows(con)
     _add_missing_verdicts(con)
@@ -34,8 +31,8 @@ def _fold_mention_rows(con) -> None:
         FROM raw.mention_rows m LEFT JOIN raw.runs r USING (run_id)
         WHERE m.fetch_id NOT IN (SELECT fetch_id FROM raw.fetches)
         GROUP BY m.fetch_id""")
-    rows = con.execute(f"SELECT fetch_id, position, {MENTION_COLUMNS} FROM raw.mention_rows "
-                       "ORDER BY fetch_id, position").fetchall()
+    rows = con.execute("SELECT fetch_id, position, member_name, country, role, joined, member_kind, source_url, "
+                       "left_on FROM raw.mention_rows ORDER BY fetch_id, position").fetchall()
     known = {r[0] for r in con.execute("SELECT DISTINCT mentions_sha256 FROM raw.mention_sets").fetchall()}
     new_sets, pointers = [], []
     for fetch_id, group in groupby(rows, key=lambda r: r[0]):
@@ -46,7 +43,8 @@ def _fold_mention_rows(con) -> None:
         if digest not in known:
             known.add(digest)
             new_sets += [[digest, r[1], *r[2:]] for r in group]  # positions as they were
-    insert_rows(con, "raw.mention_sets", new_sets, f"mentions_sha256, position, {MENTION_COLUMNS}")
+    insert_rows(con, "raw.mention_sets", new_sets,
+                "mentions_sha256, position, member_name, country, role, joined, member_kind, source_url, left_on")
     if pointers:
         con.execute("CREATE TEMP TABLE pointers (fetch_id VARCHAR, mentions_sha256 VARCHAR)")
         insert_rows(con, "pointers", pointers)

@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,13 +16,11 @@ from pathlib import Path
 from typing import Iterator
 
 import duckdb
-import httpserver
 import yaml
-from conftest import copy_data_dir
-from httpserver import LoopbackServer, Reply
 
-REPO = Path(__file__).resolve().parent.parent
-TCN = Path(sys.executable).parent / "tcn"
+from helpers import TCN, copy_data_dir
+from helpers.loopback import LoopbackServer, Reply
+
 REPLAY_NETWORKS = ["icorn", "eurocities"]  # a small replay refresh: dbt and publish run in full all the same
 
 
@@ -33,13 +30,7 @@ class Site(LoopbackServer):
     """A loopback site on a fixed port, so it can go down (connection refused) and come back at one URL."""
 
     def __init__(self, routes: dict, port: int = 0):
-        super().__init__(routes)
-        if port:
-            self._server.server_close()
-            self._server = httpserver._Server(("127.0.0.1", port), httpserver._Handler)
-            self._server.owner = self
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                            daemon=True)
+        super().__init__(routes, port=port)
 
 
 LOOP_MEMBERS = {"loop-refused": ["Kiel", "Bonn", "Jena"], "loop-5xx": ["Ulm", "Trier", "Passau"],
@@ -318,7 +309,6 @@ def network_history(world: World, network_id: str) -> tuple[list, list]:
         left = con.execute("SELECT coalesce(sum(n_left), 0) FROM metrics.membership_changes WHERE network_id = ?",
                            [network_id]).fetchall()
     return spells, left[0][0]
-
 
 
 # -------------------------------------------------------------------------------------- the readers' log

@@ -16,7 +16,8 @@ from typing import Callable, Iterator
 
 import duckdb
 
-REPO = Path(__file__).resolve().parents[1]
+from helpers import REPO
+
 DBT_PROJECT = REPO / "dbt_project"
 # Fixtures write their raw rows by hand in the layout of 2026-12 (warehouse/migrations/002_baseline.sql: mentions
 # one row per fetch, no verdicts needed), and the later migrations bring them up as they bring an old data dir.

@@ -87,14 +87,15 @@ class _Server(ThreadingHTTPServer):
 
 
 class LoopbackServer:
-    def __init__(self, routes: dict[str, Route] | None = None, url_host: str = "127.0.0.1"):
-        """url_host: the name put in URLs ("localhost" gives a second host on the same machine)."""
+    def __init__(self, routes: dict[str, Route] | None = None, url_host: str = "127.0.0.1", port: int = 0):
+        """url_host: the name put in URLs ("localhost" gives a second host on the same machine); port: a fixed
+        one (a site that goes down and comes back at one URL), else any free port."""
         self.routes: dict[str, Route] = dict(routes or {})
         self.url_host = url_host
         self.seen: list[Seen] = []
         self._seen_lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.owner = self
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
