@@ -2,9 +2,7 @@
 Dagster job, dbt and DuckDB), and the exit code of each outcome: nothing published (a first run in which every
 network fails), published with a failed network, published clean."""
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -12,8 +10,7 @@ import pytest
 import yaml
 
 from benchmarks.byo_members import generate
-
-TCN = Path(sys.executable).parent / "tcn"
+from helpers import TCN
 
 
 def _tcn(*args: str, registry: Path | None = None) -> subprocess.CompletedProcess:
