@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from datetime import datetime, timezone
@@ -46,6 +47,10 @@ def _run_refresh(args: argparse.Namespace, paths) -> int:
     config = {"mode": "live" if args.live else "replay", "networks": args.network or [],
               "max_member_drop": args.max_drop, "accept_member_drop": args.accept_drop or [],
               "record_dir": args.record or "", "registry_only": args.registry_only}
+    if args.registry_only and not os.environ.get("TCN_REGISTRY", "").strip():
+        print("tcn refresh: --registry-only needs TCN_REGISTRY (your registry files or folder, e.g. from "
+              "`tcn import`)", file=sys.stderr)
+        return 2
     if args.record and not args.live:
         print("tcn refresh: --record needs --live (replay answers from the snapshots themselves)", file=sys.stderr)
         return 2
