@@ -103,9 +103,10 @@ say("done")
 
 STAGE_OF_LINE = {  # last line printed before the kill -> the stage it hit
     "start": "startup", "fetch": "fetch", "load_networks": "raw load", "load_networks done": "fetch",
-    "refresh_text_keys": "raw load", "refresh_text_keys done": "raw load",
-    "refresh_member_resolutions": "raw load", "refresh_member_resolutions done": "raw load",
     "complete_run": "completion marker", "complete_run done": "completion marker",
+    # the resolve step runs after the marker (the scrape step ends with it)
+    "refresh_text_keys": "resolution", "refresh_text_keys done": "resolution",
+    "refresh_member_resolutions": "resolution", "refresh_member_resolutions done": "resolution",
     "_stage_parquet": "publish: Parquet", "_stage_duckdb_copy": "publish: DuckDB copy",
     "_write_json_atomically": "publish: journal", "_finish_renames": "publish: renames",
 }
@@ -226,7 +227,8 @@ def test_sigkill_at_random_points_loses_nothing(world):
     incomplete = incomplete_runs(world.data)
     with duckdb.connect(str(world.data / "warehouse.duckdb"), read_only=True) as con:
         complete = {r[0] for r in con.execute("SELECT run_id FROM raw.run_completions").fetchall()}
-    killed_before_marker = set(killed_scrape_runs) - {k[2] for k in kills if k[1] == "completion marker"}
+    killed_before_marker = set(killed_scrape_runs) - {k[2] for k in kills
+                                                      if k[1] in ("completion marker", "resolution")}
     assert not killed_before_marker & complete  # a run killed before its marker never becomes complete
     assert not incomplete & run_ids_visible_downstream(world.data)
     assert _unfinished_dagster_runs(world) == []  # every killed Dagster run marked failed, its slot freed

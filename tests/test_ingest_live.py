@@ -6,7 +6,7 @@ import yaml
 
 from scrapers.fetch import make_fetcher
 from scrapers.registry import load_registry
-from tests.httpserver import LoopbackServer, Reply
+from helpers.loopback import LoopbackServer, Reply
 from warehouse.ingest import scrape_run
 
 PAGE = b"<html><body><ul class='members'><li>Kiel</li><li>Bonn</li><li>Jena</li></ul></body></html>"
