@@ -146,3 +146,25 @@ def test_an_outside_entry_takes_a_bundled_id_only_when_it_says_it_replaces_it(tm
     _entry(tmp_path, "my-net", replaces="my-net")
     with pytest.raises(RegistryError, match="'my-net' is not a bundled network"):
         load_registry(extra=[tmp_path])
+
+
+def test_import_reads_an_xlsx_sheet_by_name(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Readme"
+    sheet = book.create_sheet("Members")
+    for row in [["Network", "Member", "Country", "Joined"], ["Red A", "Sevilla", "ES", 2019.0],
+                ["Red A", "Sevilla", "Spain", 2021.0], ["Red B", "Porto", "PT", None], ["Red B", None, "PT", 2020]]:
+        sheet.append(row)
+    book.save(tmp_path / "m.xlsx")
+    report = import_members(tmp_path / "m.xlsx", tmp_path / "out", "t-", read_options={"sheet": "Members"})
+    assert report.read_as == "xlsx; sheet='Members'"
+    counts = {n.network_id: (n.account.rows_read, n.account.rows_landed, n.account.rows_merged,
+                             n.account.rows_refused) for n in report.networks}
+    # "ES" and "Spain" name one country: the second Sevilla row is the same member, merged (its 2021 kept)
+    assert counts == {"t-red-a": (2, 1, 1, 0), "t-red-b": (2, 1, 0, 1)}
+    doc = yaml.safe_load((tmp_path / "out" / "t-red-a.yaml").read_text(encoding="utf-8"))
+    assert doc["sources"][0]["kind"] == "xlsx" and doc["sources"][0]["options"]["sheet"] == "Members"
+    with pytest.raises(MemberImportError, match="has no sheet 'Mitglieder'"):
+        import_members(tmp_path / "m.xlsx", tmp_path / "out2", "t-", read_options={"sheet": "Mitglieder"})
