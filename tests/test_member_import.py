@@ -108,6 +108,16 @@ def test_import_accounts_for_every_row_of_a_generated_file(tmp_path):
     assert {e.sources[0].options["filter"]["Network"] for e in entries} == {n.name for n in report.networks}
     assert all(e.tags == {"imported_from": "members.csv"} for e in entries)
 
+    # the file edited: one network gone; its entry goes too, other files in the folder stay
+    (tmp_path / "registry" / "notes.yaml").write_text("id: notes\nname: Notes\nscope: regional\n", encoding="utf-8")
+    gone = report.networks[0]
+    with (tmp_path / "members.csv").open(encoding="cp1252", newline="") as handle:
+        rows = [r for r in csv.reader(handle, delimiter=";") if r[0] != gone.name]
+    (tmp_path / "members.csv").write_text(_csv(rows), encoding="cp1252", newline="")
+    again = import_members(tmp_path / "members.csv", tmp_path / "registry", "byo-")
+    assert again.removed == [gone.network_id] and not gone.path.exists()
+    assert (tmp_path / "registry" / "notes.yaml").exists() and len(again.networks) == planted["networks"] - 1
+
 
 def test_import_maps_columns_and_refuses_what_it_cannot_use(tmp_path):
     rows = [["Netz", "Wer", "Staat"], ["ECCAR", "Graz", "AT"], ["ECCAR", "Wien", "AT"]]

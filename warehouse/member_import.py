@@ -63,6 +63,7 @@ class ImportReport:
     read_as: str
     networks: list[NetworkImport] = field(default_factory=list)
     rows_without_network: int = 0
+    removed: list[str] = field(default_factory=list)  # entries of networks the file no longer names
 
     @property
     def totals(self) -> dict:
@@ -216,7 +217,30 @@ def import_members(file: Path, out_dir: Path, id_prefix: str = "", mapping: dict
         staged = target.with_suffix(".yaml.tmp")
         staged.write_text(text, encoding="utf-8")
         staged.replace(target)
+    report.removed = _remove_left_networks(out_dir, file, {target for target, _ in documents})
     return report
+
+
+def _remove_left_networks(out_dir: Path, file: Path, written: set[Path]) -> list[str]:
+    """Entries an earlier import of the same file wrote for networks the file no longer names: removed, so the
+    next refresh retires those networks (their history stays). Other files in the folder are left alone."""
+    removed = []
+    for path in sorted(out_dir.glob("*.yaml")):
+        if path in written:
+            continue
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            continue
+        sources = doc.get("sources") if isinstance(doc, dict) else None
+        tags = doc.get("tags") if isinstance(doc, dict) else None
+        same_file = isinstance(sources, list) and any(
+            isinstance(s, dict) and isinstance(s.get("path"), str)
+            and (out_dir / s["path"]).resolve() == file.resolve() for s in sources)
+        if isinstance(tags, dict) and tags.get("imported_from") == file.name and same_file:
+            path.unlink()
+            removed.append(path.stem)
+    return removed
 
 
 @dataclass
@@ -241,6 +265,9 @@ def format_report(report: ImportReport, out_dir: Path) -> str:
     lines.append(f"{len(report.networks)} networks: {t['rows_read']} rows read = {t['rows_landed']} landed + "
                  f"{t['rows_merged']} merged into another row + {t['rows_refused']} refused; "
                  f"{unaccounted} unaccounted")
+    if report.removed:
+        lines.append(f"removed {len(report.removed)} entries of networks the file no longer names (the next refresh "
+                     f"retires them; their history stays): {', '.join(report.removed)}")
     lines.append(f"wrote {len(report.networks)} registry entries to {out_dir}; load them with: "
                  f"TCN_REGISTRY={out_dir} tcn refresh --registry-only")
     return "\n".join(lines)
