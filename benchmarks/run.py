@@ -142,8 +142,9 @@ def _metrics_nodes(manifest: dict) -> set[str]:
 
 
 # the models that read every run (history): their time per build shows whether history grows with the runs
-HISTORY_MODELS = ("stg_member_mentions", "int_network_good_runs", "int_member_observations", "int_membership_spells",
-                  "int_membership_as_of_run", "membership_changes", "metrics_history")
+HISTORY_MODELS = ("stg_member_mentions", "int_run_contents", "int_member_mentions", "int_network_good_runs",
+                  "int_member_observations", "int_membership_spells", "int_membership_as_of_run", "membership_changes",
+                  "metrics_history")
 
 
 def dbt_stages(paths, run_id: str, log: Path) -> list[Stage]:

@@ -68,17 +68,19 @@ def read_status(publication: Publication, now: datetime | None = None) -> Status
         networks_file, changes_file = (publication.file_of(t) for t in STATUS_TABLES)
     except PublicationMissing as exc:
         raise StatusUnavailable(str(exc)) from None
-    now = (now or datetime.now(timezone.utc)).replace(tzinfo=None)  # the warehouse stores naive UTC
+    now = now or datetime.now(timezone.utc)  # the published times are TIMESTAMPTZ in UTC; a naive `now` is UTC
+    now = now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
                                              "autoload_known_extensions": False})
     try:
+        con.execute("SET TimeZone = 'UTC'")  # times read back (and printed) in UTC, as published
         rows = con.execute(
             """WITH last_attempt AS (
                    SELECT * FROM read_parquet(?)
                    QUALIFY row_number() OVER (PARTITION BY network_id ORDER BY run_seq DESC) = 1)
                SELECT n.network_id, n.name, a.run_id, a.run_started_at, a.attempt_status, n.n_members,
                       n.n_members_resolved, a.n_joined, a.n_left, n.data_as_of,
-                      date_diff('second', n.data_as_of, ?::TIMESTAMP) / 86400.0
+                      date_diff('second', n.data_as_of, ?::TIMESTAMPTZ) / 86400.0
                FROM read_parquet(?) AS n
                JOIN last_attempt AS a USING (network_id)
                ORDER BY n.network_id""", [str(changes_file), now, str(networks_file)]).fetchall()

@@ -16,14 +16,14 @@ Gazetteer: DE  Berlin 101 (3,426,354, capital), Kehl 105 (35,000), Hamburg 106 (
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from statistics import median
 
 import duckdb
 import pytest
 
-from helpers.dbt import HAND_WRITTEN_LAYOUT, Built, build, in_place_of_the_build, rows, run_dbt, sha
+from helpers.dbt import HAND_WRITTEN_LAYOUT, Built, build, in_place_of_the_build, rows, run_dbt, sha, utc
 from warehouse.migrations import migrate
 
 T1, T2, T3, T4 = datetime(2026, 1, 5), datetime(2026, 1, 12), datetime(2026, 1, 19), datetime(2026, 1, 26)
@@ -61,8 +61,8 @@ LISTS = {
     "net-a": {
         "r1": [("Berlin", "Germany", "1986"), ("Paris", "France", "since 1991-05"), ("Kehl", "Germany", None)],
         "r2": [("Berlin", "Germany", "1986"), ("Paris", "France", "since 1991-05"), ("Kehl", "Germany", None),
-               ("Strasbourg", "France", "2008")],
-        "r3": [("Berlin", "Germany", "1986"), ("Paris", "France", "since 1991-05"), ("Strasbourg", "France", "2008"),
+               ("Strasbourg", "France", "2008-03-14")],
+        "r3": [("Berlin", "Germany", "1986"), ("Paris", "France", "since 1991-05"), ("Strasbourg", "France", "2008-03-14"),
                ("Atlantis", "Germany", "unknown")],
         "r4": [("Berlin", "Germany", "1986")],
     },
@@ -84,10 +84,14 @@ def registry_doc(network_id: str) -> dict:
     docs = {
         "net-a": {"scope": "regional", "network_type": "grassroots", "founded_year": 1995, "country_code": None,
                   "stated_member_count": 8, "tags": {"focus": "refugees"},
+                  "stated_member_count_as_of": "c.2025-11 (page names the 2025-11-20 general assembly)",
+                  # a curated file has no URL: member_source_urls must not hold a null for it
+                  "sources": [{"url": "https://net-a.example.org/members", "kind": "html"},
+                              {"path": "curated/net-a.csv", "kind": "csv"}],
                   "functions": {**{k: False for k in unknown}, "information_sharing": True, "showcasing": True},
                   "funders": [{"name": "Fund X", "role": "funder", "source": "https://fund-x.example.org"}]},
         "net-b": {"scope": "global", "network_type": "sponsored", "founded_year": 2005, "country_code": None,
-                  "stated_member_count": None, "tags": {"focus": ["refugees"]},
+                  "closed_year": 2009, "stated_member_count": None, "tags": {"focus": ["refugees"]},
                   # coded with sources (the registry's form); net-a keeps the bare true/false form
                   "functions": {**unknown,
                                 "information_sharing": {"value": "yes", "source": "https://net-b.example.org/about",
@@ -98,14 +102,22 @@ def registry_doc(network_id: str) -> dict:
                   "funders": [{"name": "Fund X", "role": "sponsor", "source": None},
                               {"name": "Host Y", "role": "host", "source": None}]},
         "net-c": {"scope": "national", "network_type": "grassroots", "founded_year": 2015, "country_code": "DE",
-                  "stated_member_count": 2, "tags": {"focus": "migration"}, "functions": unknown, "funders": []},
+                  "stated_member_count": 2, "stated_member_count_as_of": "2019-2023 (phase II)",
+                  "tags": {"focus": "migration"}, "functions": unknown, "funders": []},
         "net-d": {"scope": "regional", "network_type": "grassroots", "founded_year": 2005, "country_code": None,
-                  "stated_member_count": 50, "tags": {}, "functions": unknown,
+                  "stated_member_count": 50, "stated_member_count_as_of": "2021-02-30", "tags": {},
+                  "functions": unknown,
                   "funders": [{"name": "Host Y", "role": "host", "source": None}]},
     }
     return {"id": network_id, "name": network_id.upper(), "acronym": None, "region": None,
             "website": f"https://{network_id}.example.org", "members_url": None, "stated_member_count_text": None,
             "stated_member_count_as_of": None, "cited_sources": {}, "sources": [], **docs[network_id]}
+
+
+# The contradictions the fixture holds, by hand: net-a (founded 1995) lists Berlin as joined 1986 and Paris
+# "since 1991-05"; net-c lists 3 of the 2 members it states; net-b (closed 2009) lists Kehl as joined 2010.
+FLAGGED = {("join_before_founding", "net-a", "Berlin"), ("join_before_founding", "net-a", "Paris"),
+           ("coverage_above_one", "net-c", None), ("member_after_closing", "net-b", "Kehl")}
 
 
 def build_fixture(db_path: Path, completed: set[str] | None = None) -> None:
@@ -177,8 +189,10 @@ def built(tmp_path_factory) -> Built:
 
 
 def test_build_passes_every_node_including_the_new_unit_tests(built):
+    # the data-quality checks warn (the fixture holds contradictions on purpose); nothing else may
     bad = [(r["unique_id"], r["status"]) for r in built.results
-           if r["status"] not in ("success", "pass") and not r["unique_id"].startswith("exposure.")]
+           if r["status"] not in ("success", "pass") and not r["unique_id"].startswith("exposure.")
+           and not (r["status"] == "warn" and ".flagged_rows_" in r["unique_id"])]
     assert bad == []
     unit = {r["unique_id"].rsplit(".", 1)[-1] for r in built.results if r["unique_id"].startswith("unit_test.")}
     assert {"membership_spells_from_runs", "network_function_overlap_arithmetic"} <= unit
@@ -191,21 +205,22 @@ def test_spells_follow_joins_departures_returns_and_ignore_failed_or_unscraped_r
         select network_id, member_name, spell_seq, valid_from, valid_to, is_current, first_run_id, last_run_id,
                ended_by_run_id, n_runs_seen
         from marts.fct_membership_spell order by network_id, member_name, spell_seq""")
+    t1, t2, t3 = utc(T1), utc(T2), utc(T3)  # published as TIMESTAMPTZ in UTC
     assert spells == [
-        ("net-a", "Atlantis", 1, T3, None, True, "r3", "r3", None, 1),
-        ("net-a", "Berlin", 1, T1, None, True, "r1", "r3", None, 3),  # r4 is incomplete: invisible
-        ("net-a", "Kehl", 1, T1, T3, False, "r1", "r2", "r3", 2),  # left: r3 no longer lists it
-        ("net-a", "Paris", 1, T1, None, True, "r1", "r3", None, 3),
-        ("net-a", "Strasbourg", 1, T2, None, True, "r2", "r3", None, 2),  # joined in r2
-        ("net-b", "Hamburg", 1, T1, T2, False, "r1", "r1", "r2", 1),  # left in r2 ...
-        ("net-b", "Hamburg", 2, T3, None, True, "r3", "r3", None, 1),  # ... and came back in r3
+        ("net-a", "Atlantis", 1, t3, None, True, "r3", "r3", None, 1),
+        ("net-a", "Berlin", 1, t1, None, True, "r1", "r3", None, 3),  # r4 is incomplete: invisible
+        ("net-a", "Kehl", 1, t1, t3, False, "r1", "r2", "r3", 2),  # left: r3 no longer lists it
+        ("net-a", "Paris", 1, t1, None, True, "r1", "r3", None, 3),
+        ("net-a", "Strasbourg", 1, t2, None, True, "r2", "r3", None, 2),  # joined in r2
+        ("net-b", "Hamburg", 1, t1, t2, False, "r1", "r1", "r2", 1),  # left in r2 ...
+        ("net-b", "Hamburg", 2, t3, None, True, "r3", "r3", None, 1),  # ... and came back in r3
         # a past member as its source dates it (2010-2014), not as our runs saw it
-        ("net-b", "Kehl", 1, datetime(2010, 1, 1), datetime(2014, 1, 1), False, "r3", "r3", None, 1),
-        ("net-b", "Paris", 1, T1, None, True, "r1", "r3", None, 3),
+        ("net-b", "Kehl", 1, utc(datetime(2010, 1, 1)), utc(datetime(2014, 1, 1)), False, "r3", "r3", None, 1),
+        ("net-b", "Paris", 1, t1, None, True, "r1", "r3", None, 3),
         # net-c failed in r2 and was not scraped in r3: nobody left
-        ("net-c", "Berlin", 1, T1, None, True, "r1", "r1", None, 1),
-        ("net-c", "Dorf", 1, T1, None, True, "r1", "r1", None, 1),
-        ("net-c", "Hamburg", 1, T1, None, True, "r1", "r1", None, 1),
+        ("net-c", "Berlin", 1, t1, None, True, "r1", "r1", None, 1),
+        ("net-c", "Dorf", 1, t1, None, True, "r1", "r1", None, 1),
+        ("net-c", "Hamburg", 1, t1, None, True, "r1", "r1", None, 1),
     ]
 
 
@@ -248,7 +263,7 @@ def test_members_by_published_join_year(built):
 def test_a_past_member_is_history_not_a_current_membership(built):
     assert rows(built.db_path, "select count(*) from marts.fct_membership "
                                "where network_id = 'net-b' and member_name = 'Kehl'") == [(0,)]
-    assert rows(built.db_path, "select basis, joined, left_on, city_id, is_current from marts.fct_membership_spell "
+    assert rows(built.db_path, "select basis, joined_text, left_text, city_id, is_current from marts.fct_membership_spell "
                                "where network_id = 'net-b' and member_name = 'Kehl'") == [
         ("published", "2010", "2014", 105, False)]
     # the run-based history does not count it as a join of r3
@@ -356,7 +371,7 @@ def test_representation_profile_and_coverage(built):
     assert got["net-b"] == pytest.approx((2, 2, 2, None, median([POP[201], POP[106]]), 1 / 2, 0, 0))
     # Dorf: a small town ~4 km from Strasbourg -> border; coverage 3 found / 2 stated
     assert got["net-c"] == pytest.approx((3, 3, 3, 3 / 2, POP[106], 1 / 3, 1 / 3, 1 / 3))
-    assert got["net-d"] == (0, 0, 0, 0.0, None, None, None, None)
+    assert got["net-d"] == (0, 0, 0, None, None, None, None, None)  # no list: coverage unknown, not 0
 
 
 def test_network_timeline(built):
@@ -430,10 +445,117 @@ def test_functions_keep_their_coding_source_and_note(built):
 
 
 def test_coverage_is_published_against_the_stated_count(built):
-    # net-a: 4 current members of 8 stated; net-b states none; net-c: 3 of 2 (the list outgrew the statement)
+    # net-a: 4 current members of 8 stated; net-b states none; net-c: 3 of 2 (the list outgrew the statement);
+    # net-d publishes no list: its coverage is unknown (null), not 0
     assert rows(built.db_path, "select network_id, n_members, coverage, n_functions_coded from marts.dim_network "
                                "order by 1") == [
-        ("net-a", 4, 0.5, 6), ("net-b", 2, None, 2), ("net-c", 3, 1.5, 0), ("net-d", 0, 0.0, 0)]
+        ("net-a", 4, 0.5, 6), ("net-b", 2, None, 2), ("net-c", 3, 1.5, 0), ("net-d", 0, None, 0)]
+
+
+# ---- types, names and contradictions (issue 26) -------------------------------------------------------------
+
+def test_published_dates_are_dates_with_their_precision_and_text(built):
+    assert rows(built.db_path, "select member_name, joined_text, joined_on, joined_precision from marts.fct_membership "
+                               "where network_id = 'net-a' order by member_name") == [
+        ("Atlantis", "unknown", None, None),  # no date in the text
+        ("Berlin", "1986", date(1986, 1, 1), "year"),
+        ("Paris", "since 1991-05", date(1991, 5, 1), "month"),
+        ("Strasbourg", "2008-03-14", date(2008, 3, 14), "day")]
+    assert rows(built.db_path, "select joined_on, joined_precision, left_text, left_on, left_precision "
+                               "from marts.fct_membership_spell where basis = 'published'") == [
+        (date(2010, 1, 1), "year", "2014", date(2014, 1, 1), "year")]
+    as_of = {n: r for n, *r in rows(built.db_path, """
+        select network_id, stated_member_count_as_of, stated_member_count_as_of_precision,
+               stated_member_count_as_of_note from marts.dim_network""")}
+    assert as_of == {
+        "net-a": [date(2025, 11, 1), "month", "c.2025-11 (page names the 2025-11-20 general assembly)"],
+        "net-b": [None, None, None],
+        "net-c": [date(2019, 1, 1), "year", "2019-2023 (phase II)"],
+        "net-d": [date(2021, 2, 1), "month", None],  # 30 February is no day: the month stands, the text is the date
+    }
+
+
+def test_published_column_types_say_what_they_are(built):
+    types = {(t, c): d for t, c, d in rows(built.db_path, """
+        select table_name, column_name, data_type from information_schema.columns
+        where table_schema in ('marts', 'metrics')""")}
+    assert [k for k, d in types.items() if d == "TIMESTAMP"] == []  # every time carries its zone
+    for column in [("fct_membership", "first_seen"), ("fct_membership_spell", "valid_from"),
+                   ("dim_network", "data_as_of"), ("metrics_history", "run_started_at")]:
+        assert types[column] == "TIMESTAMP WITH TIME ZONE", column
+    for column in [("fct_membership", "joined_on"), ("fct_membership_spell", "left_on"),
+                   ("dim_network", "stated_member_count_as_of")]:
+        assert types[column] == "DATE", column
+    # no list column holds a null element
+    for (table, column), data_type in types.items():
+        if data_type.endswith("[]"):
+            schema = "marts" if (table.startswith(("dim_", "fct_", "bridge_", "review_", "data_quality"))) else "metrics"
+            assert rows(built.db_path, f"select count(*) from {schema}.{table} "
+                                       f"where list_contains(list_transform({column}, lambda x: x is null), true)") == [(0,)]
+    assert rows(built.db_path, "select member_source_urls from marts.dim_network where network_id = 'net-a'") == [
+        (["https://net-a.example.org/members"],)]
+
+
+def test_times_are_utc_whatever_the_session_time_zone(built):
+    """The raw times are UTC without a zone: a build whose session runs in another time zone must publish the
+    same instants (a plain cast to TIMESTAMPTZ would read them in the session's zone)."""
+    with in_place_of_the_build(built, start_from_the_build=True) as db_path:
+        result = run_dbt(["run", "--select", "fct_membership", "--vars", BUILD_VARS], db_path, built.work,
+                         extra_env={"TZ": "Pacific/Auckland"})
+        assert result.returncode == 0, result.stdout[-3000:]
+        assert rows(db_path, "select distinct first_seen from marts.fct_membership where network_id = 'net-c'") == [
+            (utc(T1),)]
+
+
+def test_coverage_is_null_with_a_note_where_there_is_nothing_to_compare(built):
+    notes = dict(rows(built.db_path, "select network_id, coverage_note from marts.dim_network"))
+    assert notes["net-a"] is None  # 4 of 8: a plain share
+    assert notes["net-b"] == "no stated member count to compare with"
+    assert notes["net-d"] == "no member list: the network publishes none"
+    assert notes["net-c"].startswith("the list holds more members than the network states")
+
+
+def test_data_quality_issues_list_every_contradiction_and_warn(built):
+    issues = rows(built.db_path, "select check_name, network_id, member_name, city_id, detail "
+                                 "from marts.data_quality_issues")
+    assert {(c, n, m) for c, n, m, _, _ in issues} == FLAGGED and len(issues) == len(FLAGGED)
+    details = {(c, m): (city, d) for c, _, m, city, d in issues}
+    assert details[("join_before_founding", "Berlin")][0] == 101
+    assert "1986" in details[("join_before_founding", "Berlin")][1]
+    assert "1995" in details[("join_before_founding", "Berlin")][1]
+    assert "2009" in details[("member_after_closing", "Kehl")][1]
+    assert "(as of 2019)" in details[("coverage_above_one", None)][1]  # the stated date at its precision
+    # each check is also a dbt test of severity warn, warning with as many rows as the table flags
+    warned = {r["unique_id"].split(".flagged_rows_data_quality_issues_")[1].rsplit(".", 1)[0]: (r["status"], r["failures"])
+              for r in built.results if ".flagged_rows_data_quality_issues_" in r["unique_id"]}
+    assert warned == {"join_before_founding": ("warn", 2), "coverage_above_one": ("warn", 1),
+                      "member_after_closing": ("warn", 1), "same_name_different_cities": ("pass", 0)}
+
+
+def test_the_same_name_resolved_to_different_cities_is_flagged(built):
+    """Hamburg (country DE) resolves to 106 in net-b; let the resolution send net-c's Hamburg to Kleinstadt
+    (108): both memberships must be flagged, and nothing else newly."""
+    with in_place_of_the_build(built, start_from_the_build=True) as db_path:
+        with duckdb.connect(str(db_path)) as con:
+            con.execute("update intermediate.int_member_resolution set city_id = 108 "
+                        "where network_id = 'net-c' and name_key = 'hamburg'")
+        result = run_dbt(["run", "--select", "dim_city", "fct_membership", "data_quality_issues",
+                          "--vars", BUILD_VARS], db_path, built.work)
+        assert result.returncode == 0, result.stdout[-3000:]
+        flagged = rows(db_path, "select network_id, member_name, city_id from marts.data_quality_issues "
+                                "where check_name = 'same_name_different_cities' order by network_id")
+        others = rows(db_path, "select count(*) from marts.data_quality_issues "
+                               "where check_name <> 'same_name_different_cities'")
+    assert flagged == [("net-b", "Hamburg", 106), ("net-c", "Hamburg", 108)]
+    assert others == [(len(FLAGGED),)]
+
+
+def test_the_docs_open_on_a_project_overview(built):
+    manifest = json.loads((built.work / "target" / "manifest.json").read_text())
+    overview = manifest["docs"]["doc.tcn.__overview__"]["block_contents"]
+    for table in ("dim_network", "fct_membership", "data_quality_issues", "network_overlap_pairs"):
+        assert table in overview, table
+    assert "docs/metrics.md" in overview
 
 
 # ---- incremental history ------------------------------------------------------------------------------------

@@ -32,10 +32,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers.dbt import HAND_WRITTEN_LAYOUT, Built, build, in_place_of_the_build, rows, run_dbt, sha
+from helpers.dbt import HAND_WRITTEN_LAYOUT, Built, build, in_place_of_the_build, rows, run_dbt, sha, utc
 from warehouse.migrations import migrate
 
 T1, T2, T3 = datetime(2026, 1, 1), datetime(2026, 2, 1), datetime(2026, 3, 1)
+
 ALL = ["net-a", "net-b", "net-c"]
 
 # geonameid, name, country, admin1, lat, lon, population, name keys (first = primary)
@@ -61,6 +62,14 @@ COUNTRIES = [
     ("ES", "ESP", "Spain", "EU", "Europe", 301, ["FR"]),
     ("US", "USA", "United States", "NA", "North America", None, ["CA", "MX"]),
     ("VE", "VEN", "Venezuela", "SA", "South America", None, ["CO"]),
+]
+# first-level divisions (geonameid, name, country, level, GeoNames code, ISO code, type); a second-level one with
+# the same trailing code must not be taken for a first-level one. Kehl's division (DE.01) is missing on purpose.
+ADMIN_DIVISIONS = [
+    (2950157, "Land Berlin", "DE", 1, "DE.16", "DE-BE", "State"),
+    (2905330, "Hesse", "DE", 1, "DE.05", "DE-HE", "State"),
+    (3012874, "Île-de-France", "FR", 1, "FR.11", "FR-IDF", "Region"),
+    (2968815, "Paris (département)", "FR", 2, "FR.11.75", "FR-75", "Metropolitan department"),
 ]
 COUNTRY_NAMES = {
     "germany": "DE", "deutschland": "DE", "de": "DE", "deu": "DE", "france": "FR", "fr": "FR", "fra": "FR",
@@ -181,6 +190,7 @@ def build_fixture(db_path: Path) -> None:
         for cc, iso3, name, cont_code, cont, capital, neighbours in COUNTRIES:
             con.execute("insert into ref.countries values (?, ?, ?, ?, ?, null, ?, ?, null)",
                         [cc, iso3, name, cont_code, cont, capital, neighbours])
+        con.executemany("insert into ref.admin_divisions values (?, ?, ?, ?, ?, ?, ?)", ADMIN_DIVISIONS)
         con.executemany("insert into ref.country_names values (?, ?)", list(COUNTRY_NAMES.items()))
         con.executemany("insert into ref.text_keys values (?, ?)", list(TEXT_KEYS.items()))
         for name, country, net_cc, region, kind, gid, method, score, cc, basis, n, member_kind, reason in RESOLUTIONS:
@@ -258,7 +268,7 @@ def test_failed_network_keeps_its_last_good_members(built):
                           "where network_id = 'net-c' order by member_name")
     assert [m[0] for m in members] == ["Berlin", "Frankfurt", "Kehl", "Kreis Nord"]
     assert {m[1] for m in members} == {"r1"}
-    assert {(m[2], m[3]) for m in members} == {(T1, T1)}
+    assert {(m[2], m[3]) for m in members} == {(utc(T1), utc(T1))}
     status = rows(built.db_path, "select data_run_id, latest_attempt_run_id, latest_attempt_ok from marts.dim_network "
                          "where network_id = 'net-c'")
     assert status == [("r1", "r2", False)]
@@ -271,19 +281,20 @@ def test_incomplete_run_is_invisible(built):
 
 
 def test_current_members_dedupe_and_history(built):
-    a = rows(built.db_path, "select member_name, country_code, city_id, first_seen, last_seen from marts.fct_membership "
-                    "where network_id = 'net-a' order by member_name")
+    a = rows(built.db_path, "select member_name, name_country_hint, city_id, first_seen, last_seen "
+                            "from marts.fct_membership where network_id = 'net-a' order by member_name")
+    T1_, T2_ = utc(T1), utc(T2)
     assert a == [
-        ("Atlantis Town", "DE", None, T2, T2),
-        ("Berlin", "DE", 101, T1, T2),  # BERLIN/DE was the same member; the first position kept its spelling
-        ("Munich", "DE", 102, T2, T2),
-        ("Paris", "FR", 201, T1, T2),
-        ("Strasbourg", "FR", 202, T2, T2),
+        ("Atlantis Town", "DE", None, T2_, T2_),
+        ("Berlin", "DE", 101, T1_, T2_),  # BERLIN/DE was the same member; the first position kept its spelling
+        ("Munich", "DE", 102, T2_, T2_),
+        ("Paris", "FR", 201, T1_, T2_),
+        ("Strasbourg", "FR", 202, T2_, T2_),
     ]
 
 
 def test_published_fields_pass_through(built):
-    assert rows(built.db_path, "select role, joined, country_text, source_url from marts.fct_membership "
+    assert rows(built.db_path, "select role, joined_text, country_text, source_url from marts.fct_membership "
                                "where network_id = 'net-b' and member_name = 'Paris'") == [
         ("founding", "1999", None, "https://net-b.example.org/members/1")]
 
@@ -371,3 +382,49 @@ def test_invariant_tests_catch_a_broken_metric(built):
     failed = [r["unique_id"] for r in results if r["status"] == "fail"]
     # the pair count catches it (consistency tests of models built from network_overlap may too)
     assert "test.tcn.assert_overlap_covers_every_pair" in failed, failed
+
+
+def test_dim_city_names_the_first_level_division_beside_its_code(built):
+    admin1 = {r[0]: r[1:] for r in rows(built.db_path, "select city_id, admin1_code, admin1_name from marts.dim_city")}
+    assert admin1[101] == ("16", "Land Berlin")
+    assert admin1[103] == ("05", "Hesse")
+    assert admin1[201] == ("11", "Île-de-France")
+    assert admin1[105] == ("01", None)  # the gazetteer holds no name for DE.01
+
+
+def test_fct_membership_names_the_city_country_apart_from_the_country_hint(built):
+    got = {(n, m): r for n, m, *r in rows(built.db_path, """
+        select network_id, member_name, name_country_hint, name_country_hint_source, city_id, city_country_code
+        from marts.fct_membership""")}
+    # no country on the page: the resolver searched worldwide and found Paris, France
+    assert got[("net-b", "Paris")] == [None, None, 201, "FR"]
+    assert got[("net-c", "Kehl")] == ["DE", "network", 105, "DE"]
+    assert got[("net-a", "Atlantis Town")] == ["DE", "stated", None, None]  # unresolved: no city, no city country
+
+
+def test_overlap_is_published_in_both_directions(built):
+    pairs = {(a, b): r for a, b, *r in rows(built.db_path, """
+        select network_id, other_network_id, members, other_members, shared, jaccard, share_of_members
+        from metrics.network_overlap_pairs""")}
+    assert set(pairs) == {("net-a", "net-b"), ("net-b", "net-a"), ("net-a", "net-c"), ("net-c", "net-a"),
+                          ("net-b", "net-c"), ("net-c", "net-b")}
+    # hand-computed (module docstring): A-B share {Paris, Strasbourg}, |A| = 4, |B| = 3
+    assert pairs[("net-a", "net-b")] == pytest.approx([4, 3, 2, 2 / 5, 2 / 4])
+    assert pairs[("net-b", "net-a")] == pytest.approx([3, 4, 2, 2 / 5, 2 / 3])
+    assert pairs[("net-c", "net-a")] == pytest.approx([3, 4, 1, 1 / 6, 1 / 3])
+    # a filter on one column finds every pair of a network
+    assert rows(built.db_path, "select count(*) from metrics.network_overlap_pairs where network_id = 'net-c'") == [(2,)]
+
+
+def test_unknown_population_is_null_not_zero(built):
+    """GeoNames writes 0 for a population it does not know: dim_city must say null (and no size band)."""
+    with in_place_of_the_build(built, start_from_the_build=True) as db_path:
+        with duckdb.connect(str(db_path)) as con:
+            con.execute("update ref.places set population = 0 where geonameid = 105")
+        result = run_dbt(["run", "--select", "stg_places", "dim_city", "--vars", BUILD_VARS], db_path, built.work)
+        assert result.returncode == 0, result.stdout[-3000:]
+        kehl = rows(db_path, "select population, size_band from marts.dim_city where city_id = 105")
+    assert kehl == [(None, None)]
+    assert rows(built.db_path, "select population, size_band from marts.dim_city where city_id = 105") == [
+        (35_000, "10k-50k")]
+

@@ -213,6 +213,8 @@ CASES = {
                                       "sources[0].allowed_hosts"),
     "url host not allowed": (_minimal("x", sources=[{**GOOD_SOURCE, "url": "https://evil.example.com/"}]),
                              "sources[0].url"),
+    "closed year not a year": (_minimal("x", closed_year="2019"), "closed_year"),
+    "closed before founded": (_minimal("x", founded_year=2013, closed_year=2010), "closed_year"),
 }
 
 
@@ -422,3 +424,10 @@ def test_network_types_doc_matches_the_registry(registry):
     text = DOC.read_text(encoding="utf-8")
     generated = text.split(BEGIN, 1)[1].split(END, 1)[0].strip("\n")
     assert generated == body(registry), "docs/network_types.md is stale: run python -m benchmarks.network_types_doc"
+
+
+def test_a_closing_year_is_kept_in_the_registry_document(tmp_path):
+    _write(tmp_path / "closed.yaml", _minimal("closed", founded_year=2013, closed_year=2019))
+    network = load_registry(builtin_dir=tmp_path).networks["closed"]
+    assert network.doc["closed_year"] == 2019  # dbt reads it from raw.registry_networks (dim_network.closed_year)
+

@@ -142,7 +142,7 @@ def history(p: Published, metrics: list[str], last_runs: int) -> list[dict]:
 
 def unresolved(p: Published) -> list[dict]:
     return p.rows("unresolved", """
-        SELECT network_id, member_name, country_text, country_code, member_kind, reason, n_candidates,
+        SELECT network_id, member_name, country_text, name_country_hint, member_kind, reason, n_candidates,
                source_url
         FROM marts.review_unresolved ORDER BY network_id, member_name""")
 

@@ -88,7 +88,7 @@ def unresolved_table(rows: list[dict]) -> Table:
         "Unresolved names to review",
         "Names as the source lists them, with the country the warehouse assumed and why no city was chosen." + more,
         ["network", "name", "country", "kind", "reason", "candidates"],
-        [[r["network_id"], r["member_name"], r["country_code"] or r["country_text"] or "", r["member_kind"] or "",
+        [[r["network_id"], r["member_name"], r["name_country_hint"] or r["country_text"] or "", r["member_kind"] or "",
           r["reason"], r["n_candidates"]] for r in shown],
         empty_note="every current member resolved to a city")
 

@@ -36,7 +36,9 @@ FUNCTION_VALUES = {"yes": True, "no": False, "unknown": None}  # a coded functio
 KNOWN_KEYS = frozenset({
     "id", "name", "acronym", "founded_year", "scope", "region", "country_code", "network_type", "website",
     "members_url", "stated_member_count", "stated_member_count_text", "stated_member_count_as_of",
-    "functions", "tags", "funders", "cited_sources", "sources", "coverage_floor", "replaces",
+    "functions", "tags", "funders", "cited_sources", "sources", "coverage_floor",
+    "closed_year",  # the year a network closed or ended its programme (dbt flags members who joined after it)
+    "replaces",  # an outside entry taking a bundled network's id says so (ids are claimed once)
 })
 ID_RE = re.compile(r"[a-z0-9-]+")
 COUNTRY_RE = re.compile(r"[A-Z]{2}")
@@ -247,6 +249,9 @@ def _validate(path: Path, doc: dict) -> Network:
     if doc.get("coverage_floor") is not None and not doc.get("stated_member_count"):
         _fail(path, "coverage_floor", "a coverage floor needs the stated_member_count it is a share of")
     _check_cited_sources(path, doc.get("cited_sources"))
+    closed, founded = _opt_int(path, doc, "closed_year"), doc.get("founded_year")
+    if closed is not None and founded is not None and closed < founded:
+        _fail(path, "closed_year", f"closed in {closed}, before it was founded ({founded})")
 
     return Network(
         id=network_id,

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -28,6 +29,11 @@ def sha(*parts: object) -> str:
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
 
 
+def utc(moment: datetime) -> datetime:
+    """A fixture time (written to raw in UTC without a zone) as the published TIMESTAMPTZ reads back."""
+    return moment.replace(tzinfo=timezone.utc)
+
+
 def dbt_executable() -> str:
     """The refresh's own dbt (`tcn-dbt`, dbt's CLI started faster; given its folders as flags, it stays where it
     is started, as `dbt`), else this venv's `dbt`."""
@@ -38,8 +44,9 @@ def dbt_executable() -> str:
     return shutil.which("dbt") or "dbt"
 
 
-def run_dbt(command: list[str], db_path: Path, work: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TCN_DUCKDB_PATH": str(db_path), "DO_NOT_TRACK": "1"}
+def run_dbt(command: list[str], db_path: Path, work: Path,
+            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TCN_DUCKDB_PATH": str(db_path), "DO_NOT_TRACK": "1", **(extra_env or {})}
     return subprocess.run(
         [dbt_executable(), *command, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
          "--target-path", str(work / "target"), "--log-path", str(work / "logs")],

@@ -21,12 +21,12 @@ with mentions as (
             when mentions.stated_country_code is not null then 'stated'
             when registry.country_code is not null then 'network'
         end as country_source
-    from {{ ref('stg_member_mentions') }} as mentions
+    from {{ ref('int_member_mentions') }} as mentions
     -- the same content may come back after another (A, B, A): each version reads the one stored copy
     inner join {{ ref('int_network_versions') }} as versions
         on versions.network_id = mentions.network_id and versions.content_key = mentions.content_key
     inner join {{ ref('stg_fetches') }} as fetches on fetches.fetch_id = mentions.fetch_id
-    left join {{ ref('stg_registry_networks') }} as registry on registry.network_id = mentions.network_id
+    left join {{ ref('int_registry_networks') }} as registry on registry.network_id = mentions.network_id
 )
 
 select

@@ -1,7 +1,8 @@
--- Resolution of each member, current or past (spells and history need both), to a GeoNames place. Decided in Python (warehouse/resolution, the same
--- code `tcn resolve` runs) and stored by the pipeline in ref.member_resolutions, one row per distinct raw
--- input; joined here on exactly those inputs (member name, country text, the network's registry country and
--- region, the page's member kind). A member with no stored resolution stays unresolved ('not_resolved').
+-- Resolution of each member, current or past (spells and history need both), to a GeoNames place. Decided in
+-- Python (warehouse/resolution, the same code `tcn resolve` runs) and stored by the pipeline in
+-- ref.member_resolutions (stg_member_resolutions: one row per distinct raw input); joined here on exactly those
+-- inputs (member name, country text, the network's registry country and region, the page's member kind). A
+-- member with no stored resolution stays unresolved ('not_resolved').
 with members as (
     select
         mentions.member_id,
@@ -13,18 +14,13 @@ with members as (
         registry.country_code as network_country_code,
         registry.region as network_region
     from {{ ref('int_member_observations') }} as mentions
-    left join {{ ref('stg_registry_networks') }} as registry on registry.network_id = mentions.network_id
+    left join {{ ref('int_registry_networks') }} as registry on registry.network_id = mentions.network_id
     -- one row per member: its latest observation
     qualify row_number() over (partition by mentions.member_id order by mentions.run_seq desc) = 1
 ),
 
 resolutions as (
-    select *
-    from {{ source('ref', 'member_resolutions') }}
-    qualify row_number() over (
-        partition by member_name, country_text, network_country_code, network_region, stated_kind
-        order by resolved_at desc
-    ) = 1
+    select * from {{ ref('stg_member_resolutions') }}
 )
 
 select
@@ -33,7 +29,7 @@ select
     members.name_key,
     resolutions.country_code,
     resolutions.country_basis,
-    resolutions.geonameid as city_id,
+    resolutions.city_id,
     coalesce(resolutions.method, 'unresolved') as resolution_method,
     coalesce(resolutions.score, 0.0) as resolution_score,
     coalesce(resolutions.n_candidates, 0) as n_candidates,
@@ -43,7 +39,7 @@ select
     resolutions.admin_geonameid,
     resolutions.denotes as member_denotes,
     case
-        when resolutions.geonameid is not null then null
+        when resolutions.city_id is not null then null
         when resolutions.method is null then 'not_resolved'
         when resolutions.method = 'override' then 'not_a_city'
         else resolutions.reason

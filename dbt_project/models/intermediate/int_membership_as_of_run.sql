@@ -15,7 +15,7 @@ select
     resolution.city_id,
     places.country_code as city_country_code,
     places.population as city_population
-from {{ ref('stg_runs') }} as runs
+from {{ ref('int_runs') }} as runs
 inner join {{ ref('int_membership_spells') }} as spells
     on spells.first_run_seq <= runs.run_seq
     and (spells.ended_by_run_seq is null or spells.ended_by_run_seq > runs.run_seq)

@@ -4,7 +4,7 @@ with listed as (
     select
         network_id,
         unnest(from_json(funders, '[{"name": "VARCHAR", "role": "VARCHAR", "source": "VARCHAR"}]')) as funder
-    from {{ ref('stg_registry_networks') }}
+    from {{ ref('int_registry_networks') }}
 )
 
 select

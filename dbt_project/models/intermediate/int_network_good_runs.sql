@@ -5,7 +5,7 @@
 -- A network's current data comes from its latest good run, so a failure never erases what was known.
 with attempted as (
     select run_id, unnest(networks) as network_id
-    from {{ ref('stg_runs') }}
+    from {{ ref('int_runs') }}
     union
     select run_id, network_id
     from {{ ref('stg_fetches') }}
@@ -26,7 +26,7 @@ fetch_stats as (
 -- it), so a run-only build can judge a new run without rebuilding or re-reading the mentions of every run
 content_sizes as (
     select mentions_sha256, count(*) as n_mentions
-    from {{ source('raw', 'mention_sets') }}
+    from {{ ref('stg_mention_sets') }}
     group by mentions_sha256
 ),
 
@@ -59,12 +59,12 @@ judged as (
             and coalesce(mention_stats.n_mentions, 0) >= 1
         ) as is_good
     from attempted
-    inner join {{ ref('stg_runs') }} as runs on runs.run_id = attempted.run_id
+    inner join {{ ref('int_runs') }} as runs on runs.run_id = attempted.run_id
     left join fetch_stats
         on fetch_stats.run_id = attempted.run_id and fetch_stats.network_id = attempted.network_id
     left join mention_stats
         on mention_stats.run_id = attempted.run_id and mention_stats.network_id = attempted.network_id
-    left join {{ ref('stg_run_contents') }} as contents
+    left join {{ ref('int_run_contents') }} as contents
         on contents.run_id = attempted.run_id and contents.network_id = attempted.network_id
     left join {{ ref('stg_network_runs') }} as verdicts
         on verdicts.run_id = attempted.run_id and verdicts.network_id = attempted.network_id

@@ -2,7 +2,7 @@
 -- element; null values are dropped).
 with tag_keys as (
     select network_id, tags, unnest(json_keys(tags)) as tag_key
-    from {{ ref('stg_registry_networks') }}
+    from {{ ref('int_registry_networks') }}
 ),
 
 tag_values as (

@@ -1,5 +1,5 @@
 -- Each network's list versions: a version is a stretch of the network's consecutive GOOD runs that fetched the
--- same content (stg_run_contents). A failed run in between neither ends nor splits a version, as it neither
+-- same content (int_run_contents). A failed run in between neither ends nor splits a version, as it neither
 -- ends nor interrupts a spell. Observations and spells are computed per version, so a run in which nothing
 -- changed lengthens a version instead of adding a copy of every member.
 with good_runs as (

@@ -8,7 +8,7 @@ with codings as (
         '{{ fn }}' as function_name,
         fn_{{ fn }} as performs,
         function_codings -> '$.{{ fn }}' as coding
-    from {{ ref('stg_registry_networks') }}
+    from {{ ref('int_registry_networks') }}
     {{ "union all" if not loop.last }}
     {%- endfor %}
 )

@@ -2,10 +2,22 @@
 -- Every input row behind each network's current members accounted for: of the rows its sources gave in the
 -- network's latest good run, how many landed as a member, were merged into another row of the same member, or
 -- were refused by the parser (warehouse/row_accounting.py). rows_unaccounted is 0 unless something is wrong.
-with latest_good as (
+with network_runs as (
+    select * from {{ ref('stg_network_runs') }}
+),
+
+runs as (
+    select * from {{ ref('int_runs') }}
+),
+
+row_counts as (
+    select * from {{ ref('stg_fetch_row_counts') }}
+),
+
+latest_good as (
     select network_runs.network_id, network_runs.run_id, runs.started_at
-    from {{ ref('stg_network_runs') }} as network_runs
-    inner join {{ ref('stg_runs') }} as runs on runs.run_id = network_runs.run_id
+    from network_runs
+    inner join runs on runs.run_id = network_runs.run_id
     where network_runs.is_good
     qualify row_number() over (partition by network_runs.network_id order by runs.run_seq desc) = 1
 ),
@@ -18,7 +30,7 @@ counts as (
         sum(counts.rows_landed) as rows_landed,
         sum(counts.rows_merged) as rows_merged,
         sum(counts.rows_refused) as rows_refused
-    from {{ source('raw_accounting', 'fetch_row_counts') }} as counts
+    from row_counts as counts
     inner join latest_good on latest_good.network_id = counts.network_id and latest_good.run_id = counts.run_id
     group by counts.network_id
 )

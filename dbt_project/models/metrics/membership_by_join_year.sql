@@ -1,17 +1,25 @@
--- Metric 9 (second part): members by the join year the network publishes (the first year between 1800 and
--- 2099 found in the published `joined` text), for networks that publish one. Current members as published
+-- Metric 9 (second part): members by the join year the network publishes (the year of joined_on: the first
+-- date between 1800 and 2099 in the published join text), for networks that publish one. Current members as published
 -- (resolved to a city or not), plus the past members sources date: those that joined in the year and the
 -- departures the sources date in it.
-with events as (
-    select network_id, {{ published_year('joined') }} as year, 1 as joined_current, 0 as joined_past, 0 as left_n
-    from {{ ref('fct_membership') }}
+with membership as (
+    select * from {{ ref('fct_membership') }}
+),
+
+spells as (
+    select * from {{ ref('fct_membership_spell') }}
+),
+
+events as (
+    select network_id, year(joined_on) as year, 1 as joined_current, 0 as joined_past, 0 as left_n
+    from membership
     union all
-    select network_id, {{ published_year('joined') }}, 0, 1, 0
-    from {{ ref('fct_membership_spell') }}
+    select network_id, year(joined_on), 0, 1, 0
+    from spells
     where basis = 'published'
     union all
-    select network_id, {{ published_year('left_on') }}, 0, 0, 1
-    from {{ ref('fct_membership_spell') }}
+    select network_id, year(left_on), 0, 0, 1
+    from spells
     where basis = 'published'
 ),
 

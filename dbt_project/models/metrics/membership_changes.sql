@@ -63,7 +63,7 @@ counted as (
 select
     cast(run_id as varchar) as run_id,
     cast(run_seq as bigint) as run_seq,
-    cast(started_at as timestamp) as run_started_at,
+    {{ utc('started_at') }} as run_started_at,
     cast(network_id as varchar) as network_id,
     cast(
         case

@@ -16,7 +16,7 @@
 {% set built_through = run_seq_built() %}
 with new_runs as (
     select run_id, run_seq, started_at
-    from {{ ref('stg_runs') }}
+    from {{ ref('int_runs') }}
     where run_seq > {{ built_through }}
 ),
 
@@ -123,7 +123,7 @@ long as (
 select
     cast(long.run_id as varchar) as run_id,
     cast(runs.run_seq as bigint) as run_seq,
-    cast(runs.started_at as timestamp) as run_started_at,
+    {{ utc('runs.started_at') }} as run_started_at,
     cast(long.metric as varchar) as metric,
     cast(long.key_kind as varchar) as key_kind,
     cast(long.key as varchar) as key,

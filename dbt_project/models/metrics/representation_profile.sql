@@ -38,15 +38,17 @@ select
     cast(coalesce(city_stats.n_member_cities, 0) as bigint) as n_member_cities,
     cast(networks.n_members_resolved / nullif(networks.n_members, 0) as double) as resolved_share,
     cast(networks.stated_member_count as integer) as stated_member_count,
-    cast(networks.stated_member_count_as_of as varchar) as stated_member_count_as_of,
-    cast(networks.n_members / nullif(networks.stated_member_count, 0) as double) as coverage,
+    cast(networks.stated_member_count_as_of as date) as stated_member_count_as_of,
+    cast(networks.stated_member_count_as_of_precision as varchar) as stated_member_count_as_of_precision,
+    -- null (with dim_network.coverage_note) when there is no list or no stated count
+    cast(networks.coverage as double) as coverage,
     cast(city_stats.median_population as double) as median_population,
     cast(city_stats.share_capitals as double) as share_capitals,
     cast(city_stats.share_border_cities as double) as share_border_cities,
     cast(city_stats.share_small_towns as double) as share_small_towns,
     cast(coalesce(city_stats.n_countries, 0) as bigint) as n_countries,
     cast(geography.herfindahl_countries as double) as herfindahl_countries,
-    cast(networks.data_as_of as timestamp) as data_as_of
+    networks.data_as_of
 from {{ ref('dim_network') }} as networks
 left join city_stats on city_stats.network_id = networks.network_id
 left join geography on geography.network_id = networks.network_id

@@ -1,26 +1,20 @@
 {{ config(tags=['run_keyed']) }}
--- Complete runs only: a run becomes visible downstream once its completion marker exists.
-with completions as (
-    select run_id, min(completed_at) as completed_at
-    from {{ source('raw', 'run_completions') }}
-    group by run_id
+-- Pipeline runs as the loader records them (complete or not: int_runs keeps the complete ones), one row per run.
+with source as (
+    select * from {{ source('raw', 'runs') }}
 ),
 
-runs as (
-    select *
-    from {{ source('raw', 'runs') }}
-    -- a reloaded run must not appear twice
-    qualify row_number() over (partition by run_id order by started_at) = 1
+renamed as (
+    select
+        run_id,
+        started_at,
+        mode,
+        registry_version,
+        networks
+    from source
 )
 
-select
-    runs.run_id,
-    runs.started_at,
-    completions.completed_at,
-    runs.mode,
-    runs.registry_version,
-    runs.networks,
-    -- the order of runs used everywhere downstream ("latest" = highest run_seq)
-    row_number() over (order by runs.started_at, completions.completed_at, runs.run_id) as run_seq
-from runs
-inner join completions on completions.run_id = runs.run_id
+select *
+from renamed
+-- a reloaded run must not appear twice
+qualify row_number() over (partition by run_id order by started_at) = 1
