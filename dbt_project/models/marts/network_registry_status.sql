@@ -17,5 +17,5 @@ select
     cast(latest_entries.network_id as varchar) as network_id,
     cast(latest_entries.registry_run_id <> (select run_id from latest_run) as boolean) as is_retired,
     cast(latest_entries.registry_run_id as varchar) as last_in_registry_run_id,
-    cast(latest_entries.registry_loaded_at as timestamp) as last_in_registry_at
+    {{ utc('latest_entries.registry_loaded_at') }} as last_in_registry_at
 from latest_entries

@@ -38,7 +38,7 @@ counts as (
 select
     cast(latest_good.network_id as varchar) as network_id,
     cast(latest_good.run_id as varchar) as run_id,
-    cast(latest_good.started_at as timestamp) as run_started_at,
+    {{ utc('latest_good.started_at') }} as run_started_at,
     cast(coalesce(counts.n_fetches, 0) as bigint) as n_fetches,
     cast(coalesce(counts.rows_read, 0) as bigint) as rows_read,
     cast(coalesce(counts.rows_landed, 0) as bigint) as rows_landed,
