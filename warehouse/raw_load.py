@@ -57,7 +57,10 @@ def start_run(db_path: Path, run_id: str, mode: str, registry, network_ids: list
         con.execute("BEGIN")
         con.execute("INSERT INTO raw.runs VALUES (?, ?, ?, ?, ?)",
                     [run_id, _now(), mode, registry.version, sorted(network_ids)])
-        registry_rows = [[run_id, registry.version, n.id, json.dumps(n.doc, default=str, ensure_ascii=False)]
+        # the entry as written, with the registry's default network type (an outside entry may leave it out;
+        # dim_network requires one)
+        registry_rows = [[run_id, registry.version, n.id,
+                          json.dumps({**n.doc, "network_type": n.network_type}, default=str, ensure_ascii=False)]
                          for n in registry.networks.values()]
         insert_rows(con, "raw.registry_networks", registry_rows)
         con.execute("COMMIT")
