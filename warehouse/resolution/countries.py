@@ -1,31 +1,13 @@
 """Country of a member: from the page's country text, from the member name, from the network, or a region.
 
-Pages write countries as names in many languages, ISO2/ISO3 codes and non-ISO codes; the gazetteer's
-ref.country_names holds names, codes and common aliases. This adds the forms that only show up on member
-pages (official long names, EU and vehicle codes) and the US state codes used in "Portland, OR".
+Pages write countries as names in many languages, ISO2/ISO3 codes and non-ISO codes: all of them are in one
+table, ref.country_names (GeoNames' names and codes plus warehouse.gazetteer.COUNTRY_ALIASES), which dbt reads
+too, so a country text means one country everywhere. Here: that lookup, the US state codes used in
+"Portland, OR", and the countries a network's region covers.
 """
 from __future__ import annotations
 
 from warehouse.namekey import name_key
-
-# Forms seen on member pages that ref.country_names lacks (keys, so case and accents do not matter).
-EXTRA_COUNTRY_KEYS = {
-    "united kingdom of great britain and northern ireland": "GB", "uk": "GB", "u k": "GB", "gbr": "GB",
-    "kingdom of morocco": "MA", "kingdom of saudi arabia": "SA", "islamic republic of iran": "IR",
-    "people s republic of china": "CN", "peoples republic of china": "CN", "pr china": "CN",
-    "republic of korea": "KR", "korea republic of": "KR", "russian federation": "RU",
-    "united republic of tanzania": "TZ", "plurinational state of bolivia": "BO",
-    "bolivarian republic of venezuela": "VE", "lao people s democratic republic": "LA",
-    "syrian arab republic": "SY", "republic of moldova": "MD", "state of palestine": "PS",
-    "kingdom of the netherlands": "NL", "the netherlands": "NL", "kingdom of belgium": "BE",
-    "kingdom of spain": "ES", "kingdom of sweden": "SE", "kingdom of norway": "NO", "kingdom of denmark": "DK",
-    "federal republic of germany": "DE", "republic of south africa": "ZA", "hashemite kingdom of jordan": "JO",
-    "turkiye": "TR", "republic of turkiye": "TR", "czechia": "CZ", "viet nam": "VN", "cabo verde": "CV",
-    "republic of north macedonia": "MK", "north macedonia": "MK", "eswatini": "SZ",
-    # EU and vehicle codes that are not the ISO code
-    # (single letters such as "D" are left out: too easily something else)
-    "el": "GR", "rks": "XK", "kosova": "XK", "kosovo": "XK",
-}
 
 US_STATES = {
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
@@ -43,20 +25,9 @@ _NORTH_AMERICA_NOT_LATIN = {"US", "CA", "GL", "PM", "BM"}
 
 def parse_country(text: str | None, country_by_key: dict[str, str]) -> str | None:
     """ISO2 code of a country text ("Deutschland", "UK", "RKS", "United Kingdom of Great Britain ..."),
-    None when the text names no single country."""
+    None when the text names no single country. One lookup in ref.country_names, as dbt's stg_country_names."""
     key = name_key(text)
-    if not key:
-        return None
-    if key in EXTRA_COUNTRY_KEYS:
-        return EXTRA_COUNTRY_KEYS[key]
-    found = country_by_key.get(key)
-    if found:
-        return found
-    # "Kingdom of X", "Republic of X": the short name after the form
-    for form in ("kingdom of ", "republic of ", "the "):
-        if key.startswith(form) and key[len(form):] in country_by_key:
-            return country_by_key[key[len(form):]]
-    return None
+    return country_by_key.get(key) if key else None
 
 
 def region_countries(region: str | None, country_by_key: dict[str, str],

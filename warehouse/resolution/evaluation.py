@@ -147,3 +147,83 @@ def by_country(s: Scores) -> dict[str, tuple[int, int, int]]:
         entry[1] += o.answered
         entry[2] += o.correct
     return {k: tuple(v) for k, v in sorted(out.items(), key=lambda kv: -kv[1][0])}
+
+
+# -- the domain gold (tests/gold/domain_gold.csv): local governments and names without a country -----------
+
+@dataclass(frozen=True)
+class DomainRow:
+    name: str
+    country_code: str
+    region: str
+    expected_geonameid: int | None
+    expected_admin: int | None
+    expected_kind: str    # '' a place; municipality (a division, no town); county/state/region; none
+    member_class: str     # local_government | county | place | no_country
+    label_country: str
+    split: str
+    stated_kind: str = ""  # the kind the page states ("state" in a list of sanctuary jurisdictions)
+
+
+@dataclass(frozen=True)
+class DomainOutcome:
+    row: DomainRow
+    geonameid: int | None
+    admin: int | None
+    member_kind: str
+    method: str
+
+    @property
+    def answerable(self) -> bool:
+        return self.row.expected_kind != "none"
+
+    @property
+    def answered(self) -> bool:
+        """A town, a division, or a non-city kind; a division given for a 'none' row is not scored."""
+        if self.geonameid is not None or self.member_kind in NON_CITY_KINDS:
+            return True
+        return self.admin is not None and self.answerable
+
+    @property
+    def correct(self) -> bool:
+        r = self.row
+        if r.expected_geonameid is not None:
+            return self.geonameid == r.expected_geonameid and (r.expected_admin is None or self.admin in
+                                                              (None, r.expected_admin))
+        if r.expected_kind == "municipality":
+            return self.geonameid is None and self.admin is not None and (r.expected_admin is None
+                                                                          or self.admin == r.expected_admin)
+        if r.expected_kind in NON_CITY_KINDS:
+            return self.geonameid is None and self.member_kind == r.expected_kind
+        return False
+
+
+def read_domain_gold(path: Path, split: str | None = None) -> list[DomainRow]:
+    def num(text: str) -> int | None:
+        return int(text) if text else None
+
+    with Path(path).open(encoding="utf-8", newline="") as f:
+        return [DomainRow(r["name"], r["country_code"], r["region"], num(r["expected_geonameid"]),
+                          num(r["expected_admin_geonameid"]), r["expected_member_kind"], r["member_class"],
+                          r["label_country"], r["split"], r.get("stated_kind", ""))
+                for r in csv.DictReader(f) if split is None or r["split"] == split]
+
+
+def score_domain(rows: list[DomainRow], resolver) -> list[DomainOutcome]:
+    out = []
+    for row in rows:
+        d = resolver.resolve(row.name, row.country_code or None, network_region=row.region or None,
+                             stated_kind=row.stated_kind or None)
+        out.append(DomainOutcome(row, d.geonameid, d.admin_geonameid, d.member_kind, d.method))
+    return out
+
+
+def domain_table(outcomes: list[DomainOutcome], group) -> dict[str, tuple[int, int, int]]:
+    """group -> (answerable, answered, correct)."""
+    table: dict[str, list[int]] = {}
+    for o in outcomes:
+        entry = table.setdefault(group(o), [0, 0, 0])
+        entry[0] += o.answerable
+        entry[1] += o.answered
+        entry[2] += o.answered and o.correct
+    return {k: tuple(v) for k, v in sorted(table.items(), key=lambda kv: -kv[1][0])}

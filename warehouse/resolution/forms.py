@@ -56,8 +56,10 @@ _PROVINCE_CODE = re.compile(r"^(?:[A-Z]{2}|\d{2}|2[AB])$")  # Italian province "
 _BILINGUAL = re.compile(r"\s*/\s*")
 _COMPOSITE = re.compile(r"\s*[–—]\s*|\s+-\s+|\s+e\s+")  # en/em dash, spaced hyphen (not "Saint-Denis"),
 # or the Italian "e" of a comune named after two places ("Lampedusa e Linosa")
-# German place names carry a river or landscape: GeoNames often lists the town without it
-_LOCATION_SUFFIX = re.compile(r"^(.+?) (am|an der|an dem|im|in der|in|bei|ob der|auf der) [a-z]+( [a-z]+)?$")
+# German place names carry a river: GeoNames often lists the town without it ("Rottenburg am Neckar"). Only a
+# one-word river after am / an der: a landscape or district ("Hirschbach im Mühlkreis", "Höflein an der Hohen
+# Wand", "Neumarkt in der Oberpfalz") is what tells the town from its namesakes, and is kept
+_LOCATION_SUFFIX = re.compile(r"^(.+?) (am|an der|an dem) [a-z]+$")
 
 
 @dataclass(frozen=True)

@@ -182,8 +182,17 @@ WORD_KINDS = {
                               "mancomunitat", "raggruppamento", "consorzio", "consorcio", "associazione",
                               "asociacion", "associacao", "association", "asociatia", "stowarzyszenie", "zwiazek",
                               "svazek", "zdruzenie", "kuntayhtyma", "kommunforbund", "samkommune", "unione",
-                              "comunita montana", "communaute", "samenwerkingsverband"],
-    "other": ["euroregion", "eurodistrict", "leader", "aktionsgruppe"],
+                              "comunita montana", "communaute", "samenwerkingsverband", "entwicklungsverband",
+                              "verbandsgemeinde", "kommunalverband", "unione montana", "agglomeration"],
+    "other": ["euroregion", "eurodistrict", "leader", "aktionsgruppe",
+              # rural-development and other associations: Hungarian egyesület / vidékfejlesztési, German
+              # Regionalentwicklung / Regionalmanagement / Arbeitsgemeinschaft, Finnish kehittämisyhdistys, Dutch
+              # stichting, Nordic förening, Greek anaptyxiaki, local action groups in Romanian, Slovene,
+              # Croatian, Swedish (no GeoNames place name holds any of them)
+              "egyesulet", "videkfejlesztesi", "szovetseg", "regionalentwicklung", "regionalmanagement",
+              "arbeitsgemeinschaft", "kehittamisyhdistys", "stichting", "forening", "anaptyxiaki",
+              "grup de actiune locala", "lokalna akcijska skupina", "lokalna akcijska grupa", "lokal aktionsgrupp",
+              "razvojna agencija"],
 }
 _WORD_KIND = {w: kind for kind, words in WORD_KINDS.items() for w in words}
 _WORD_MAX = max(len(w.split()) for w in _WORD_KIND)

@@ -2,6 +2,10 @@
 
 Order of evidence (docs/resolution.md):
   1. override       overrides.csv, whatever else the name says
+     state          a state, region or province the name states ("Latrobe (Vic.)", "X, Victoria", "Portland,
+                    OR") keeps only candidates in it
+     area           a local government area named with its form ("City of Monash", "Cook County, IL"): its
+                    division, and its town only when certain (local_government.py)
   2. kind           a district, county, region, state, association, union, inter-municipal body or LEADER
                     group is not a city: never resolved to a town (a region's or province's own id goes to
                     admin_geonameid)
@@ -12,14 +16,16 @@ Order of evidence (docs/resolution.md):
   5. division       a name no place carries that is a region's, province's or municipality's name
   6. fuzzy          a typo within the known country (fuzzy.py): off by default, shown unsafe
 Candidates are sought within the country (stated on the page or in the name, else the network's), else
-within the network's region, else worldwide. Several candidates: the most populous wins only by a margin
-that grows as the search widens (country < region < world), and never over a town of that very name when it
-only carries the name as an alternate, nor over a candidate whose name is the name as written, accents
-included; otherwise the name stays unresolved, in the review queue.
+within the network's region (a name with no place there: worldwide), else worldwide, where a metropolis far
+bigger than its namesakes wins (the dominance rule) and a municipality held only as a unit is recognised.
+Several candidates: the most populous wins only by a margin that grows as the search widens (country < region
+< world), and never over a town of that very name when it only carries the name as an alternate, nor over a
+candidate whose name is the name as written, accents included; otherwise the name stays unresolved, in the
+review queue.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz.distance import OSA
 
@@ -29,17 +35,21 @@ from warehouse.resolution.forms import ParsedName, parse_name, strip_city_forms
 from warehouse.resolution.fuzzy import fuzzy_candidates
 from warehouse.resolution.gazetteer_index import GazetteerIndex, Place
 from warehouse.resolution.kinds import NON_CITY_KINDS, KindMatch, abbreviation_kind, detect_kind
+from warehouse.resolution.local_government import AREA_COUNTRIES, area_name, find_area
 from warehouse.resolution.overrides import Overrides, load_overrides
 
 # Bump when a change alters decisions: the pipeline then re-resolves every member.
-RESOLVER_CODE_VERSION = "2"
+RESOLVER_CODE_VERSION = "3"
 
 METHODS = ("override", "exact", "alias", "stripped", "fuzzy", "unresolved")
 REASONS = ("no_name_key", "no_candidate", "ambiguous", "ambiguous_without_country", "not_a_city")
 # Countries whose GeoNames second-level divisions are the municipalities (kommuner, gemeenten, concelhos,
 # comune/orașe, općine/gradovi, obshtini, Australian local government areas ...): there a level-2 division
 # is a town's municipality, not a county
-MUNICIPAL_LEVEL2 = frozenset({"NO", "SE", "DK", "NL", "PT", "RO", "HR", "BG", "EE", "LV", "CY", "AU"})
+MUNICIPAL_LEVEL2 = frozenset({"NO", "SE", "DK", "NL", "PT", "RO", "HR", "BG", "EE", "LV", "CY", "AU", "NZ"})
+# a local-government name (local_government.py) whose area the gazetteer lacks resolves to a town of its name
+# only from this size: a smaller namesake is as likely another state's village (Manningham, SA, 1,302)
+AREA_FALLBACK_MIN_POPULATION = 10_000
 # the GeoNames level of the division a non-city kind names; words between a form and the name
 _DIVISION_LEVEL = {"region": 1, "state": 1, "county": 2}
 _CONNECTORS = {"di", "de", "du", "des", "del", "della", "dello", "dei", "d", "of", "the", "la", "le", "l", "do", "da"}
@@ -58,6 +68,14 @@ class Policy:
     ratio_world: float = 10.0
     min_population_region: int = 2_000
     min_population_world: int = 15_000
+    # Without a country, a metropolis wins over its namesakes when it carries the name as its own and is this
+    # many times bigger than any other place of that name (Barcelona 1.7 M vs Barcelona, Venezuela, 0.4 M;
+    # Athens vs Athens, Georgia; Manchester vs Manchester, New Hampshire); measured on names with their
+    # country removed (benchmarks/resolution_eval.py: 0.93 for the answers this rule alone adds)
+    dominance_ratio: float = 3.0
+    dominance_min_population: int = 250_000
+    dominance_big_population: int = 1_000_000  # a city of a million needs only twice its biggest namesake
+    dominance_big_ratio: float = 2.0
     # Off: on names absent from the gazetteer (which real member lists hold far more often than typos) no
     # setting was shown safe; see fuzzy.py and `benchmarks/resolution_eval.py --sweep`
     fuzzy: bool = False
@@ -116,6 +134,13 @@ class Decision:
         return DENOTES.get(self.member_kind)
 
 
+_COUNCIL_FORMS = ("council", "municipality", "municipal corporation")
+# Words of a qualifier that say what the member is, not where ("Tenerife (Island Council)", "Quebec (City)")
+_NOT_A_DIVISION_NAME = frozenset({"city", "town", "council", "county", "district", "region", "province",
+                                  "municipality", "island", "state", "borough", "shire", "village", "commune"})
+# A composite part that is only a word of position names part of a valley or area, not a town
+POSITION_WORDS = frozenset({"alto", "alta", "medio", "media", "basso", "bassa", "baixo", "baixa", "bajo", "baja",
+                            "haut", "haute", "bas", "basse", "ober", "unter", "nieder", "upper", "lower", "middle"})
 _METHOD_SCORE = {"exact": 1.0, "alias": 0.95, "stripped": 0.9}
 _BASIS_FACTOR = {"stated": 1.0, "network": 1.0, "region": 0.95, "world": 0.9}
 
@@ -162,14 +187,38 @@ class Resolver:
         override = self.overrides.find(name, scope.country_code)
         if override:
             return self._override(override, scope)
+        parsed = self._state_from_name(parsed, scope)
+        decision = self._local_government(parsed, scope, stated_kind)
+        if decision is not None:
+            return decision
+        decision = self._resolve_named(parsed, scope, stated_kind)
+        area = area_name(name_key(parsed.core))
+        if area and scope.country_code in AREA_COUNTRIES and decision.resolved \
+                and (decision.population or 0) < AREA_FALLBACK_MIN_POPULATION:
+            return self._unresolved(scope, "unknown", "ambiguous", list(self._places_of(decision)))
+        if area and scope.country_code in AREA_COUNTRIES and decision.member_kind == "county" \
+                and decision.admin_geonameid is None:
+            return self._unresolved(scope, "unknown", "no_candidate")  # a council area the gazetteer lacks
+        return decision
+
+    def _resolve_named(self, parsed: ParsedName, scope: _Scope, stated_kind: str | None) -> Decision:
         kind = self._kind(parsed, scope, stated_kind)
         if kind:
             shown = self._find(name_key(parsed.core), scope) or []
             return self._unresolved(scope, kind.kind, "not_a_city", [p for p, _ in shown],
                                     parent=kind.parent_geonameid, admin=self._division(parsed, kind, scope))
-        for key, tag in self._variants(parsed):
+        variants = self._variants(parsed)
+        for i, (key, tag) in enumerate(variants):
             found = self._find(key, scope)
             if found:
+                if tag == "full" and not any(primary for _, primary in found):
+                    aliases = {p.geonameid for p, _ in found}
+                    found = self._with_stripped(found, variants[i + 1:], scope)
+                    decision = self._decide(found, tag, scope, key=key, raw_core=parsed.core)
+                    if decision.resolved and decision.geonameid not in aliases:  # the stripped name's place
+                        return replace(decision, method="stripped",
+                                       score=round(_METHOD_SCORE["stripped"] * _BASIS_FACTOR[scope.basis], 3))
+                    return decision
                 return self._decide(found, tag, scope, key=key, raw_core=parsed.core)
         if parsed.parts:
             decision = self._resolve_parts(parsed, scope)
@@ -179,9 +228,16 @@ class Resolver:
             decision = self._resolve_spelling(parsed, scope) or self._resolve_former_name(parsed, scope)
             if decision:
                 return decision
-        division = self._named_division(parsed, scope)
+        division = self._named_division(parsed, scope) or self._municipality_anywhere(parsed, scope)
         if division:
             return division
+        if scope.basis == "region" and self._beyond_region(parsed, scope):
+            # no place of that name in the network's region: a member from elsewhere ("Toronto" in a European
+            # network) is taken only by the worldwide rules (a metropolis far bigger than its namesakes)
+            world = _Scope(None, None, "world", None)
+            decision = self._resolve_named(parsed, world, None)
+            if decision.resolved:
+                return decision
         if self.policy.fuzzy and scope.basis in ("stated", "network") and scope.country_code:
             keys = [k for k, _ in self._variants(parsed)]
             for key in reversed(keys):  # the most stripped form first: typos sit in the place name
@@ -210,6 +266,87 @@ class Resolver:
             only = next(iter(region)) if len(region) == 1 else None
             return _Scope(region, only, "network" if only else "region", None)
         return _Scope(None, None, "world", None)
+
+    def _places_of(self, decision: Decision) -> list[Place]:
+        return [self.index.places[c.geonameid] for c in decision.candidates if c.geonameid in self.index.places]
+
+    def _state_from_name(self, parsed: ParsedName, scope: _Scope) -> ParsedName:
+        """The first-level division (state, region, province) a name states, in a qualifier ("Latrobe (Vic.)",
+        "Karşıyaka (Erdek-Balıkesir)": a district names its province) or after a comma ("Latrobe, Victoria"):
+        candidates are then sought in it only, and a namesake elsewhere is never taken."""
+        cc = scope.country_code
+        if not cc or scope.basis not in ("stated", "network"):
+            return parsed
+        if scope.admin1 is None:
+            for qualifier in parsed.qualifiers:
+                admin1 = self._admin1_named(cc, qualifier)
+                if admin1:
+                    scope.admin1 = admin1
+                    break
+        head, _, tail = parsed.core.rpartition(",")
+        if head.strip() and tail.strip():
+            admin1 = self._admin1_named(cc, name_key(tail))
+            if admin1 and (scope.admin1 is None or scope.admin1 == admin1):
+                scope.admin1 = admin1
+                return replace(parsed, core=head.strip())
+        return parsed
+
+    def _admin1_named(self, country_code: str, key: str) -> str | None:
+        """The admin1 code a qualifier names: a first-level division, or second-level ones all in one first-level
+        division; tried on the whole qualifier, then on its words and word pairs ("erdek balikesir")."""
+        words = key.split()
+        chunks = [key] + [" ".join(words[i:i + 2]) for i in range(len(words) - 1)] + words
+        for chunk in chunks:
+            if len(chunk) < 2 or chunk in _NOT_A_DIVISION_NAME:
+                continue
+            admin1 = self.index.admin1_of(country_code, chunk)
+            if admin1:
+                return admin1
+            level2 = {d.admin1 for d in self.index.lookup_division(chunk, country_code, 2) if d.admin1}
+            if len(level2) == 1:
+                return level2.pop()
+        return None
+
+    def _local_government(self, parsed: ParsedName, scope: _Scope, stated_kind: str | None) -> Decision | None:
+        """A local government area named with its form ("City of Monash", "Cook County, IL"): its division, and
+        its town only when certain (local_government.py); None when the name states no area the gazetteer has."""
+        cc = scope.country_code
+        if not cc or scope.basis not in ("stated", "network") or (stated_kind and stated_kind not in CITY_LIKE_KINDS
+                                                                  and stated_kind != "county"):
+            return None
+        area = area_name(name_key(parsed.core))
+        if area is None:
+            return None
+        if cc not in AREA_COUNTRIES and area.tier != "county":
+            self._council_state(parsed, area, scope)
+            return None
+        kind = detect_kind(name_key(parsed.core), cc, parsed.qualifiers)
+        if kind and kind.kind in ("municipal_association", "other", "district"):
+            return None  # "X Councils Association", a London borough: not an area of its own here
+        match = find_area(self.index, area, cc, scope.admin1)
+        if match is None:
+            return None
+        if cc not in AREA_COUNTRIES:  # a county: never a town
+            return self._unresolved(scope, "county", "not_a_city",
+                                    admin=match.division.geonameid if match.division else None)
+        if match.division is None:
+            return self._unresolved(scope, "unknown", "ambiguous")
+        if match.town is None:
+            return self._unresolved(scope, "city", "no_candidate", admin=match.division.geonameid)
+        town = match.town
+        return Decision(town.geonameid, town.name, town.country_code, town.population, "city", "stripped",
+                        round(_METHOD_SCORE["stripped"] * _BASIS_FACTOR[scope.basis], 3), scope.country_code,
+                        scope.basis, 1, _top([town]), admin_geonameid=match.division.geonameid)
+
+    def _council_state(self, parsed: ParsedName, area, scope: _Scope) -> None:
+        """A council form ("X Municipal Council", "X City Council") where the second level is not the
+        municipality (Tanzania, England): when one second-level division carries the name, the town is sought
+        in that division's first-level division only, never 2,000 km away."""
+        if scope.admin1 is not None or not name_key(parsed.core).endswith(_COUNCIL_FORMS):
+            return
+        match = find_area(self.index, area, scope.country_code, None)
+        if match is not None and match.division is not None and match.division.admin1:
+            scope.admin1 = match.division.admin1
 
     def _province(self, country_code: str, parsed: ParsedName) -> str | None:
         """The first-level division of a bracketed province or département code ("Pila (VC)": Piemonte), which
@@ -256,11 +393,27 @@ class Resolver:
             found = in_state or ([] if found else found)
         return found or None
 
+    def _with_stripped(self, found: list[tuple[Place, bool]], rest: list[tuple[str, str]],
+                       scope: _Scope) -> list[tuple[Place, bool]]:
+        """The name as written matched only alternate names ("City of Houston" is an alternate name of a
+        Houston of 966 in Minnesota): the places whose own name is the stripped name (Houston, Texas) compete
+        too when one of them is bigger, and the population margin decides among all of them."""
+        for key, _ in rest:
+            stripped = [(p, primary) for p, primary in self._find(key, scope) or [] if primary]
+            if stripped and max(p.population for p, _ in stripped) <= max(p.population for p, _ in found):
+                return found  # "Halle an der Saale" is Halle (Saale)'s alternate name, bigger than every Halle
+            if stripped:
+                seen = {p.geonameid for p, _ in stripped}
+                return stripped + [(p, primary) for p, primary in found if p.geonameid not in seen]
+        return found
+
     def _resolve_parts(self, parsed: ParsedName, scope: _Scope) -> Decision | None:
         """Bilingual names resolve when every part that names a place names the same one; composite names
         ("Kara - Commune de Kozah 1") when exactly one part names a place."""
         chosen: dict[int, Place] = {}
         any_ambiguous = False
+        if not parsed.bilingual and any(name_key(part) in POSITION_WORDS for part in parsed.parts):
+            return None  # "Alto e Medio Metauro": a valley's parts, not two places
         for part in parsed.parts:
             sub = parse_name(part, self.index.country_by_key)
             for key, _ in self._variants(sub):
@@ -318,7 +471,8 @@ class Resolver:
         core = name_key(parsed.core)
         divisions = {}
         for key in (core, *strip_city_forms(core)):
-            divisions = {d.geonameid: d for d in self.index.lookup_division(key, scope.country_code)}
+            divisions = {d.geonameid: d for d in self.index.lookup_division(key, scope.country_code)
+                         if not scope.admin1 or d.admin1 == scope.admin1}
             if divisions:
                 break
         if len(divisions) != 1:
@@ -327,6 +481,31 @@ class Resolver:
         if d.level == 2 and d.country_code in MUNICIPAL_LEVEL2:  # Ørland kommune, a Dutch gemeente
             return self._unresolved(scope, "city", "no_candidate", admin=d.geonameid)
         return self._unresolved(scope, "region" if d.level == 1 else "county", "not_a_city", admin=d.geonameid)
+
+    def _beyond_region(self, parsed: ParsedName, scope: _Scope) -> bool:
+        keys = [k for k, _ in self._variants(parsed)]
+        return not any(self.index.lookup(k, scope.countries) for k in keys) and \
+            any(self.index.lookup(k) for k in keys)
+
+    def _municipality_anywhere(self, parsed: ParsedName, scope: _Scope) -> Decision | None:
+        """Without a country: a name that is exactly one municipality's, in the countries where GeoNames' second
+        level is the municipality and within the network's region ("Botkyrka", "Sittard-Geleen",
+        "Faaborg-Midtfyn"), and no place's: that municipality."""
+        if scope.basis not in ("region", "world"):
+            return None
+        core = name_key(parsed.core)
+        for key in (core, *strip_city_forms(core)):
+            found = {gid for gid in self.index.division_by_key.get(key, ())
+                     if self.index.divisions[gid].level == 2
+                     and self.index.divisions[gid].country_code in MUNICIPAL_LEVEL2
+                     and (scope.countries is None or self.index.divisions[gid].country_code in scope.countries)}
+            if len(found) == 1:
+                d = self.index.divisions[found.pop()]
+                return Decision(None, None, None, None, "city", "unresolved", 0.0, d.country_code, scope.basis, 0,
+                                (), "no_candidate", None, d.geonameid)
+            if found:
+                return None
+        return None
 
     def _municipality(self, place: Place, keys: list[str]) -> int | None:
         """The municipality (GeoNames ADM2 where that level is the municipality) a resolved town is, by name,
@@ -388,21 +567,39 @@ class Resolver:
         if len(ranked) == 1:
             return top
         in_country = scope.basis in ("stated", "network")
-        if primary and in_country and top.geonameid not in primary and self.policy.primary_name_guard:
+        # without a country the guard holds within the winner's country (the twin problem: "Mirano" written
+        # with no country); across borders an alternate name is often the exonym meant ("Cologne": Köln)
+        twins = primary if in_country else {g for g in (primary or ()) if any(
+            p.geonameid == g and p.country_code == top.country_code for p in ranked)}
+        if twins and top.geonameid not in primary and self.policy.primary_name_guard:
             # a place of that very name and a bigger one that only carries it as an alternate name: either
             # may be meant ("Aulnay" vs Aulnay-sous-Bois, "Halle" vs Halle (Saale), "Mirano" vs Milan, Loury
             # with alias "Luri" vs Luri) and neither is chosen, unless the name is a mere spelling of the
             # bigger one's own name (one edit: Livadia, Livadeiá) and it is ten times bigger
-            biggest_primary = max(p.population for p in ranked if p.geonameid in primary)
+            biggest_primary = max(p.population for p in ranked if p.geonameid in twins)
             spelling = bool(key) and OSA.distance(key, name_key(top.name)) <= 1  # Livadia / Livadeiá
             ratio = self.policy.alias_over_primary_ratio
             if not (spelling and top.population >= 10 * biggest_primary) and top.population < ratio * biggest_primary:
                 return None  # "Mirano" is an alternate name of Milan, and a town of its own
         if top.population > 0 and top.population >= self._ratio(scope) * ranked[1].population:
             return top
+        if not in_country and primary and top.geonameid in primary and self._dominates(top, ranked, primary):
+            return top  # a metropolis far bigger than every namesake
         if primary is not None and in_country and primary == {top.geonameid}:
             return top
         return None
+
+    def _dominates(self, top: Place, ranked: list[Place], primary: set[int]) -> bool:
+        """The dominance rule for names without a country: `top` carries the name as its own, and is a
+        metropolis of dominance_min_population (or a city of a million: 2x suffices) many times bigger than
+        every other place whose own name it is; places carrying it only as an alternate name do not count."""
+        rivals = [p.population for p in ranked if p.geonameid != top.geonameid and p.geonameid in primary]
+        second = max(rivals, default=0)
+        if top.population >= self.policy.dominance_min_population \
+                and top.population >= self.policy.dominance_ratio * second:
+            return True
+        return top.population >= self.policy.dominance_big_population and \
+            top.population >= self.policy.dominance_big_ratio * second
 
     def _decide(self, found: list[tuple[Place, bool]], tag: str, scope: _Scope,
                 similarity: float = 1.0, key: str = "", raw_core: str = "") -> Decision:

@@ -28,8 +28,9 @@ select
     cast({{ published_date_on('mentions.joined') }} as date) as joined_on,
     cast({{ published_date_precision('mentions.joined') }} as varchar) as joined_precision,
     cast(mentions.country_text as varchar) as country_text,
-    -- the country the resolver searched in, a hint from the page, the name or the network (not the city's own):
-    -- the resolver also reads countries from the member name ("X (Germany)") and long official forms
+    -- the country the resolver searched in, a hint from the page, the name or the network (not the city's own);
+    -- a country text maps to the same country here and in the resolver (both read ref.country_names), and the
+    -- resolver also reads countries from the member name ("X (Germany)") and a municipality's country
     cast(coalesce(mentions.country_code, resolution.country_code) as varchar) as name_country_hint,
     cast(
         coalesce(
