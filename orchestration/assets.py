@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.dbt import ROW_COUNT, WRITER_POOL, tcn_dbt_models
+from orchestration.dbt import ROW_COUNT, WRITER_POOL, dbt_project, tcn_dbt_models
 from orchestration.freshness import WEEKLY
 from orchestration.report import failed_checks
 from orchestration.resources import DataDir
@@ -17,8 +17,9 @@ from scrapers.registry import load_registry
 from warehouse.drift import DEFAULT_MAX_DROP, GOOD_STATUSES
 from warehouse.gazetteer import load_gazetteer
 from warehouse.ingest import begin_run, collect_run, resolve_members
-from warehouse.publish import publish
+from warehouse.publish import PUBLISHED_SCHEMAS, publish
 from warehouse.summary import table_row_counts
+from warehouse.table_docs import load_table_docs
 
 
 class RefreshConfig(dg.Config):
@@ -167,7 +168,8 @@ def resolve(data_dir: DataDir):
 def published(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.MaterializeResult:
     """Parquet per mart and metric, a DuckDB copy and the manifest under <data dir>/published."""
     paths = data_dir.paths
-    manifest = publish(paths, context.run_id)
+    # dbt's descriptions and contracts, from the parse this job's dbt assets come from
+    manifest = publish(paths, context.run_id, docs=load_table_docs(dbt_project.manifest_path, PUBLISHED_SCHEMAS))
     publication = Publication(paths)
     files = dg.MetadataValue.md("| table | rows | parquet |\n|---|---|---|\n" + "\n".join(
         f"| {t['schema']}.{t['table']} | {t['rows']} | {publication.root / t['path']} |"

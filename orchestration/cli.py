@@ -7,7 +7,7 @@ import sys
 
 from datetime import datetime, timezone
 
-from publication.reader import Publication
+from publication.reader import Publication, PublicationMissing
 from scrapers.fetch.replay import DEFAULT_SNAPSHOT_DIR
 
 
@@ -83,10 +83,22 @@ def _report_outcome(result, paths, steps: str) -> int:
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data:
                 print(f"FAILED {event.step_key}: {event.step_failure_data.error.message.strip()}", file=sys.stderr)
-    code, line = outcome(result.run_id, rows, result.success, Publication(paths).published_by(result.run_id),
-                         paths.published)
+    published_now = Publication(paths).published_by(result.run_id)
+    code, line = outcome(result.run_id, rows, result.success, published_now, paths.published)
+    if published_now and result.success:
+        _print_published_extras(paths)
     print(line)  # the summary's last line: what the exit code means
     return code
+
+
+def _print_published_extras(paths) -> None:
+    """Where the report is, and the workbook (or the CSVs, when a table is over Excel's row limit)."""
+    publication = Publication(paths)
+    print(f"report: {publication.report_page}")
+    try:
+        print(f"spreadsheets: {publication.spreadsheets()}")
+    except PublicationMissing:
+        pass
 
 
 # what a step of the refresh job is called in the run summary
@@ -226,6 +238,25 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from publication.export import export_publication
+    from warehouse.paths import data_paths
+    from warehouse.publish import PUBLISHED_SCHEMAS
+    from warehouse.spreadsheet import SpreadsheetError
+
+    paths = data_paths(args.data_dir)
+    out = Path(args.out) if args.out else paths.root / "export"
+    try:
+        written = export_publication(Publication(paths), args.format, out, PUBLISHED_SCHEMAS)
+    except (SpreadsheetError, OSError) as exc:
+        print(f"tcn export: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(written)} file(s) to {out}" + (f": {written[0].name}" if len(written) == 1 else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tcn", description="Warehouse of migration-related transnational city networks.")
@@ -314,6 +345,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--open", action="store_true", help="also open it in a web browser, where one exists")
     report.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     report.set_defaults(func=_report)
+    export = sub.add_parser(
+        "export", help="the published tables for spreadsheets: one Excel workbook, or one CSV per table",
+        description="Reads the published DuckDB (read-only). xlsx: warehouse.xlsx with a sheet per table and a "
+                    "sheet of column descriptions (refused when a table is over Excel's 1,048,576 rows). csv: "
+                    "<table>.csv per table and column_descriptions.csv (UTF-8 with a byte-order mark). Text "
+                    "starting with = + - @ gets a leading apostrophe, so no cell runs as a formula.")
+    export.add_argument("--format", choices=("csv", "xlsx"), default="xlsx", help="default xlsx")
+    export.add_argument("--out", metavar="DIR", help="folder to write to (default <data dir>/export)")
+    export.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
+    export.set_defaults(func=_export)
     return parser
 
 

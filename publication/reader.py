@@ -49,6 +49,23 @@ class Publication:
     def report_page(self) -> Path:
         return self.paths.published_report
 
+    @property
+    def workbook(self) -> Path:
+        return self.paths.workbook
+
+    @property
+    def csv_dir(self) -> Path:
+        return self.paths.published_csv
+
+    def spreadsheets(self, manifest: dict | None = None) -> str:
+        """Where the spreadsheet files of this publication are: the workbook, or the CSVs and why."""
+        manifest = self.manifest() if manifest is None else manifest
+        if manifest.get("workbook"):
+            return str(self.root / manifest["workbook"]["path"])
+        if manifest.get("csv"):
+            return f"{self.csv_dir}/<table>.csv (no workbook: {manifest.get('workbook_skipped', '?')})"
+        return "none in this publication (`tcn export --format xlsx` writes one)"
+
     def manifest(self) -> dict:
         """The manifest of the current publication; PublicationMissing when there is none or it is unreadable."""
         try:

@@ -56,6 +56,8 @@ class Status:
     generated_at: str
     networks: list[NetworkStatus]
     networks_never_scraped: int
+    report: Path | None = None
+    spreadsheets: str = ""  # the workbook's path, or where the CSVs are and why
     # network id -> (rows read, landed, merged, refused) of its latest good run; empty when not published
     input_rows: dict = None
     retired: frozenset = frozenset()  # networks that left the registry (their history stays)
@@ -96,8 +98,9 @@ def read_status(publication: Publication, now: datetime | None = None) -> Status
         published=publication.root, duckdb=publication.duckdb, parquet=publication.parquet_dir,
         manifest=publication.manifest_path, docs=docs if docs.exists() else None, run_id=manifest.get("run_id", "?"),
         generated_at=manifest.get("generated_at", "?"),
-        networks=[NetworkStatus(*r) for r in rows], networks_never_scraped=never, input_rows=input_rows,
-        retired=retired)
+        networks=[NetworkStatus(*r) for r in rows], networks_never_scraped=never,
+        report=publication.report_page if publication.report_page.exists() else None,
+        spreadsheets=publication.spreadsheets(manifest), input_rows=input_rows, retired=retired)
 
 
 def _retired(con, publication: Publication, manifest: dict) -> frozenset:
@@ -154,6 +157,8 @@ def format_status(status: Status) -> str:
         f"  DuckDB    {status.duckdb}",
         f"  Parquet   {status.parquet}/<table>.parquet",
         f"  manifest  {status.manifest}",
+        f"  Excel     {status.spreadsheets}",
+        f"  report    {status.report or 'not built (run `tcn report`)'}",
         f"  docs      {status.docs or 'not built (run `tcn docs`)'}",
     ]
     return "\n".join(lines)

@@ -403,12 +403,12 @@ def test_member_map_keeps_the_cities_in_most_networks_when_there_are_too_many():
     cities = [{"city_id": i, "name": f"c{i}", "country": "X", "lat": 0.0, "lon": float(i % 360 - 180),
                "population": i, "n_networks": 1 + (i % 5), "network_ids": ["a"]} for i in range(30)]
     full = geography.member_map(cities, "")
-    assert len(full.figure.data[0].x) == 30 and "Shown:" not in full.caption
+    assert len(full.figure.data[-1].x) == 30 and "Shown:" not in full.caption
     original = geography.MAX_MAP_CITIES
     geography.MAX_MAP_CITIES = 12
     try:
         capped = geography.member_map(cities, "")
     finally:
         geography.MAX_MAP_CITIES = original
-    assert len(capped.figure.data[0].x) == 12 and "the 12 cities in the most networks" in capped.caption
-    assert set(capped.figure.data[0].marker.color) == {5, 4}  # 6 cities with 5 networks, 6 with 4
+    assert len(capped.figure.data[-1].x) == 12 and "the 12 cities in the most networks" in capped.caption
+    assert set(capped.figure.data[-1].marker.color) == {5, 4}  # 6 cities with 5 networks, 6 with 4

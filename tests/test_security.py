@@ -127,6 +127,18 @@ REVIEWED_SQL_INTERPOLATIONS = {
     ("warehouse/publish.py", "_quote(schema)"): "identifier quoted by _quote (doubles any quote)",
     ("warehouse/publish.py", "_quote(table)"): "identifier quoted by _quote",
     ("warehouse/publish.py", "_sql_path(tmp)"): "our own temporary file path; COPY/ATTACH take no parameters",
+    ("warehouse/publish.py", "_sql_path(copy)"): "our own temporary file path; ATTACH takes no parameters",
+    ("warehouse/publish.py", "PUBLISHED_STORAGE_VERSION"): "a constant storage version",
+    ("warehouse/publish.py", "_quote(column)"): "identifier from duckdb_columns(), quoted by _quote",
+    ("warehouse/publish.py", "_sql_literal(description)"): "dbt description as a string literal (quotes doubled); "
+                                                           "COMMENT ON takes no parameters",
+    ("warehouse/publish.py", "_sql_literal(text)"): "the same, for a column's description",
+    ("warehouse/spreadsheet.py", "_quote(catalog)"): "the catalog alias we attached, quoted by _quote",
+    ("warehouse/spreadsheet.py", "_quote(schema)"): "identifier from duckdb_tables(), quoted by _quote",
+    ("warehouse/spreadsheet.py", "_quote(table)"): "identifier from duckdb_tables(), quoted by _quote",
+    ("warehouse/spreadsheet.py", "_select(con, catalog, schema, table, 'csv')"):
+        "a SELECT of _quote()d columns of a table from duckdb_tables()",
+    ("warehouse/spreadsheet.py", "path"): "our own temporary file path, quotes doubled; COPY takes no parameters",
     ("warehouse/raw_load.py", "FETCH_COLUMNS"): "constant column list",
     ("warehouse/raw_load.py", "', '.join('?' * 17)"): "placeholders",
     ("warehouse/raw_load.py", "', '.join('?' * 11)"): "placeholders",
@@ -247,14 +259,15 @@ def test_tcn_resolve_output_escapes_formula_cells(tmp_path, gazetteer_db):
 
 
 def test_published_files_are_not_csv():
-    """The only other exports are Parquet and DuckDB (typed, never evaluated): no other CSV writer, but the
-    gazetteer's temporary bulk-load files, which only DuckDB reads."""
+    """The only other exports are Parquet, DuckDB (typed, never evaluated) and the spreadsheet files, whose text
+    is neutralised (tests/test_publish_for_spreadsheets.py): no other CSV writer, but the gazetteer's temporary
+    bulk-load files, which only DuckDB reads."""
     writers = []
     for root in ("orchestration", "warehouse"):
         for path in (REPO / root).rglob("*.py"):
             if "csv.writer" in path.read_text(encoding="utf-8"):
                 writers.append(str(path.relative_to(REPO)))
-    assert sorted(writers) == ["warehouse/gazetteer.py", "warehouse/resolution/csv_io.py"]
+    assert sorted(writers) == ["warehouse/gazetteer.py", "warehouse/resolution/csv_io.py", "warehouse/spreadsheet.py"]
 
 
 # --------------------------------------------------------------------------------- permissions

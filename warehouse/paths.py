@@ -31,6 +31,16 @@ class DataPaths:
         return self.published / "warehouse.duckdb"
 
     @property
+    def workbook(self) -> Path:
+        """Every published table as one Excel workbook (while each fits a sheet)."""
+        return self.published / "warehouse.xlsx"
+
+    @property
+    def published_csv(self) -> Path:
+        """One CSV per published table, written instead of the workbook when a table is over Excel's limit."""
+        return self.published / "csv"
+
+    @property
     def published_manifest(self) -> Path:
         """What a publication holds (tables, rows, sha256, run): written last, so it names only whole files."""
         return self.published / "manifest.json"

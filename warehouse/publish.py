@@ -1,4 +1,9 @@
-"""Publish marts and metrics for analysts and BI: Parquet per table, a DuckDB copy, and manifest.json.
+"""Publish marts and metrics for analysts and BI: Parquet per table, a DuckDB copy, an Excel workbook (or
+CSVs, when a table is over Excel's row limit) and manifest.json.
+
+The DuckDB copy is written in DuckDB 1.x's storage format (any 1.x client opens it), with dbt's descriptions
+as table and column comments and the contract's NOT NULLs; the workbook is written from that copy
+(warehouse/spreadsheet.py), so it shows the same tables and descriptions.
 
 Every file is written beside its target under a temporary name and checked; only when all of them are
 written are they renamed over the old ones, and the manifest last. A reader sees either the previous complete
@@ -20,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,9 +34,16 @@ import duckdb
 from warehouse.build_plan import last_build
 from warehouse.db import connect
 from warehouse.paths import DataPaths
+from warehouse.spreadsheet import (COLUMNS_SHEET, WORKBOOK_FORMAT, SpreadsheetError, catalog_tables,
+                                   over_row_limit, sheet_names, write_csv, write_descriptions_csv,
+                                   write_workbook)
+from warehouse.table_docs import TableDoc
 
 PUBLISHED_SCHEMAS = ("marts", "metrics")
 MANIFEST_SCHEMA_VERSION = 1
+# The oldest storage format of DuckDB 1.x: DuckDB 1.0 and every later client (the CLI from the package
+# registry, the drivers BI tools bundle) opens the copy; DuckDB 2.0's own format would lock all of them out.
+PUBLISHED_STORAGE_VERSION = "v1.0.0"
 TMP_SUFFIX = ".tmp-publish"
 NEXT_MANIFEST = "manifest.json.next"  # the journal of a publish that has started renaming
 
@@ -115,24 +128,118 @@ def _previous_entries(paths: DataPaths) -> dict[str, dict]:
         return {}
 
 
-def _stage_duckdb_copy(con, tables: list[tuple[str, str]], target: Path, staged: list[tuple[Path, Path]]) -> None:
+def _stage_duckdb_copy(con, tables: list[tuple[str, str]], target: Path, staged: list[tuple[Path, Path]],
+                       docs: dict[tuple[str, str], TableDoc]) -> None:
+    """The DuckDB copy, in a storage format DuckDB 1.x reads, with every table and column commented from dbt
+    and NOT NULL wherever the working table or the dbt contract has it (CREATE TABLE AS keeps neither)."""
     tmp = target.with_name(target.name + TMP_SUFFIX)
     tmp.unlink(missing_ok=True)
     staged.append((tmp, target))
     try:
-        con.execute(f"ATTACH '{_sql_path(tmp)}' AS pub")
+        con.execute(f"ATTACH '{_sql_path(tmp)}' AS pub (STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')")
     except duckdb.Error as exc:
         raise PublishError(f"writing the DuckDB copy to {tmp} failed: {exc}") from exc
     try:
+        con.execute("BEGIN")  # one commit for the whole copy: a commit per COMMENT ON cost ~2 s
         for schema in sorted({s for s, _ in tables}):
             con.execute(f"CREATE SCHEMA pub.{_quote(schema)}")
         for schema, table in tables:
             con.execute(f"CREATE TABLE pub.{_quote(schema)}.{_quote(table)} AS "
                         f"SELECT * FROM {_quote(schema)}.{_quote(table)}")
-    except duckdb.Error as exc:
-        raise PublishError(f"writing the DuckDB copy to {tmp} failed: {exc}") from exc
+            _document_copy(con, schema, table, docs.get((schema, table), TableDoc()))
+        con.execute("COMMIT")
+    except BaseException as exc:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:  # the failure was the COMMIT itself: nothing left to roll back
+            pass
+        if isinstance(exc, duckdb.Error):
+            raise PublishError(f"writing the DuckDB copy to {tmp} failed: {exc}") from exc
+        raise
     finally:
         con.execute("DETACH pub")
+
+
+def _document_copy(con, schema: str, table: str, doc: TableDoc) -> None:
+    """COMMENT ON the copied table and its columns (dbt's description, else the working table's own comment),
+    and NOT NULL on the columns the working table or the dbt contract declares so."""
+    relation = f"pub.{_quote(schema)}.{_quote(table)}"
+    table_comment = con.execute(
+        "SELECT comment FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? "
+        "AND table_name = ?", [schema, table]).fetchone()
+    description = doc.description or (table_comment[0] if table_comment else None) or ""
+    if description:
+        con.execute(f"COMMENT ON TABLE {relation} IS {_sql_literal(description)}")
+    columns = con.execute(
+        "SELECT column_name, comment, is_nullable FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = ? AND table_name = ? ORDER BY column_index", [schema, table]).fetchall()
+    for column, comment, nullable in columns:
+        text = doc.columns.get(column) or comment or ""
+        if text:
+            con.execute(f"COMMENT ON COLUMN {relation}.{_quote(column)} IS {_sql_literal(text)}")
+        if not nullable or column in doc.not_null:
+            try:
+                con.execute(f"ALTER TABLE {relation} ALTER COLUMN {_quote(column)} SET NOT NULL")
+            except duckdb.Error as exc:
+                raise PublishError(f"{schema}.{table}.{column} is NOT NULL in the dbt contract but holds a "
+                                   f"NULL: {exc}") from exc
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _kept_sheets(paths: DataPaths, entries: list[dict], run_id: str) -> dict[str, bytes]:
+    """The sheets of the current workbook whose tables this publish keeps as they were (table -> sheet XML):
+    a run in which only the run-keyed tables changed rebuilds only their sheets. Nothing when the workbook
+    is not the one the manifest describes, or was written in another format."""
+    try:
+        previous = json.loads(paths.published_manifest.read_text(encoding="utf-8")).get("workbook") or {}
+        if previous.get("format") != WORKBOOK_FORMAT or _sha256_file(paths.workbook) != previous.get("sha256"):
+            return {}
+        sheets = sheet_names([(e["schema"], e["table"], "") for e in entries])
+        unchanged = {sheets[e["table"]] for e in entries if e["written_in_run"] != run_id}
+        with zipfile.ZipFile(paths.workbook) as old:
+            return {sheet: old.read(f"xl/worksheets/sheet{number}.xml")
+                    for number, sheet in enumerate(previous["sheets"], start=1) if sheet in unchanged}
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
+        return {}
+
+
+def _stage_spreadsheets(con, paths: DataPaths, staged: list[tuple[Path, Path]],
+                        kept: dict[str, bytes]) -> dict:
+    """The workbook of the DuckDB copy just staged (so it shows exactly the copy, comments as descriptions), or,
+    when a table is over Excel's row limit, one CSV per table and the reason; the manifest's entries. The
+    sheets in `kept` (_kept_sheets) are copied from the current workbook."""
+    copy = paths.published_db.with_name(paths.published_db.name + TMP_SUFFIX)
+    con.execute(f"ATTACH '{_sql_path(copy)}' AS pub_copy (READ_ONLY)")
+    try:
+        tables = catalog_tables(con, "pub_copy", PUBLISHED_SCHEMAS)
+        too_many = over_row_limit(con, "pub_copy", tables)
+        if too_many is None:
+            tmp = paths.workbook.with_name(paths.workbook.name + TMP_SUFFIX)
+            staged.append((tmp, paths.workbook))
+            sheets = write_workbook(con, "pub_copy", tables, tmp, kept)
+            return {"workbook": {"path": paths.workbook.name, "sheets": sheets, "sha256": _sha256_file(tmp),
+                                 "format": WORKBOOK_FORMAT, "sheets_kept": sorted(kept)}, "csv": []}
+        paths.published_csv.mkdir(exist_ok=True)
+        files = []
+        for schema, table, _ in tables:
+            target = paths.published_csv / f"{table}.csv"
+            tmp = target.with_name(target.name + TMP_SUFFIX)
+            staged.append((tmp, target))
+            write_csv(con, "pub_copy", schema, table, tmp)
+            files.append({"table": table, "path": f"{paths.published_csv.name}/{target.name}",
+                          "sha256": _sha256_file(tmp)})
+        target = paths.published_csv / f"{COLUMNS_SHEET}.csv"
+        tmp = target.with_name(target.name + TMP_SUFFIX)
+        staged.append((tmp, target))
+        write_descriptions_csv(con, "pub_copy", tables, tmp)
+        return {"workbook": None, "workbook_skipped": too_many, "csv": files}
+    except (duckdb.Error, SpreadsheetError) as exc:
+        raise PublishError(f"writing the spreadsheet files failed: {exc}") from exc
+    finally:
+        con.execute("DETACH pub_copy")
 
 
 def _sql_path(path: Path) -> str:
@@ -151,11 +258,14 @@ def _finish_renames(paths: DataPaths) -> None:
     journal (manifest.json.next) was, so each one left is renamed over its target, then the manifest."""
     journal = paths.published / NEXT_MANIFEST
     manifest = json.loads(journal.read_text(encoding="utf-8"))
-    for folder in (paths.parquet, paths.published):
+    for folder in (paths.parquet, paths.published, paths.published_csv):
         for tmp in sorted(folder.glob(f"*{TMP_SUFFIX}")):
             os.replace(tmp, tmp.with_name(tmp.name[:-len(TMP_SUFFIX)]))
     _remove_unpublished_parquet(paths.parquet, {Path(t["path"]).name for t in manifest["tables"]})
+    _remove_stale_spreadsheets(paths, manifest)
     _share_with_group(journal)
+    if paths.published_csv.is_dir():
+        _share_with_group(paths.published_csv, extra=0o050)
     os.replace(journal, paths.published_manifest)
 
 
@@ -174,6 +284,17 @@ def _remove_unpublished_parquet(folder: Path, published: set[str]) -> None:
             path.unlink()
 
 
+def _remove_stale_spreadsheets(paths: DataPaths, manifest: dict) -> None:
+    """A workbook or CSVs of an earlier run would disagree with this one: only the manifest's stay."""
+    if not manifest.get("workbook"):
+        paths.workbook.unlink(missing_ok=True)
+    if paths.published_csv.is_dir():
+        keep = {Path(f["path"]).name for f in manifest.get("csv") or []}
+        for path in paths.published_csv.glob("*.csv"):
+            if path.name not in keep and not (keep and path.name == f"{COLUMNS_SHEET}.csv"):
+                path.unlink()
+
+
 def _write_json_atomically(payload: dict, target: Path) -> None:
     tmp = target.with_name(target.name + TMP_SUFFIX)
     tmp.write_text(json.dumps(payload, indent=2, sort_keys=True), encoding="utf-8")
@@ -188,8 +309,9 @@ def _build_entry(db: Path, run_id: str) -> dict | None:
     return {"kind": build["kind"], "reason": build["reason"], "content_as_of_run": build["content_run_id"]}
 
 
-def publish(paths: DataPaths, run_id: str) -> dict:
-    """Publish every marts/metrics table; returns the manifest written."""
+def publish(paths: DataPaths, run_id: str, docs: dict[tuple[str, str], TableDoc] | None = None) -> dict:
+    """Publish every marts/metrics table; returns the manifest written. `docs` (warehouse/table_docs.py) are
+    dbt's descriptions and contract NOT NULLs, carried into the DuckDB copy."""
     for folder in (paths.published, paths.parquet):
         if folder.exists() and not folder.is_dir():
             raise PublishError(f"cannot write the publication: {folder} is a file, not a folder; "
@@ -200,8 +322,8 @@ def publish(paths: DataPaths, run_id: str) -> dict:
     except OSError as exc:
         raise PublishError(f"cannot write the publication under {paths.published}: {exc}; "
                            f"the previous publication is left as it was") from exc
-    _clean_leftovers(paths.parquet)
-    _clean_leftovers(paths.published)
+    for folder in (paths.parquet, paths.published, paths.published_csv):
+        _clean_leftovers(folder)
     staged: list[tuple[Path, Path]] = []  # (temporary file, target) written and checked, not yet renamed
     try:
         with connect(paths.working_db) as con:  # the pipeline's own file; it also attaches the new copy
@@ -215,11 +337,13 @@ def publish(paths: DataPaths, run_id: str) -> dict:
             previous = _previous_entries(paths)
             entries = [_stage_parquet(con, s, t, paths.parquet / f"{t}.parquet", staged, run_id, previous.get(t))
                        for s, t in tables]
-            _stage_duckdb_copy(con, tables, paths.published_db, staged)
+            _stage_duckdb_copy(con, tables, paths.published_db, staged, docs or {})
+            spreadsheets = _stage_spreadsheets(con, paths, staged, _kept_sheets(paths, entries, run_id))
         manifest = {"schema_version": MANIFEST_SCHEMA_VERSION, "run_id": run_id,
                     "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                    "duckdb": paths.published_db.name, "build": _build_entry(paths.working_db, run_id),
-                    "tables": entries}
+                    "duckdb": paths.published_db.name, "duckdb_storage_version": PUBLISHED_STORAGE_VERSION,
+                    "build": _build_entry(paths.working_db, run_id),
+                    "tables": entries, **spreadsheets}
         for tmp, _ in staged:
             _share_with_group(tmp)
         _write_json_atomically(manifest, paths.published / NEXT_MANIFEST)  # the journal: renames start now

@@ -1,9 +1,11 @@
-"""Where the members are: a longitude/latitude map of member cities, and small-town and border shares.
+"""Where the members are: a longitude/latitude map of member cities over land outlines, and small-town and
+border shares.
 
 Why not plotly's Scattergeo: plotly.js draws geo plots from topojson it downloads at view time from
 cdn.plot.ly (checked: a Scattergeo page opened in headless Chromium requested
-https://cdn.plot.ly/un/world_110m.json), and no installed library ships a world outline. The page must render
-offline, so the map is a plain x/y scatter of longitude and latitude with a graticule and no coastlines.
+https://cdn.plot.ly/un/world_110m.json). The page must render offline, so the map is a plain x/y scatter of
+longitude and latitude (equirectangular) drawn over Natural Earth's 1:110m country outlines, which the
+repository keeps (publication/report/land.py).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import plotly.graph_objects as go
 
 from publication.report.blocks import Section
 from publication.report.figures import Chart, no_data, short_label, styled
+from publication.report.land import land_trace_coordinates
 
 MAX_MAP_CITIES = 20_000
 
@@ -20,9 +23,9 @@ MAX_MAP_CITIES = 20_000
 def member_map(cities: list[dict], why_empty: str) -> Chart:
     title = "Member cities by longitude and latitude"
     caption = ("One point per city with at least one current member resolved to it (GeoNames coordinates), "
-               "area ∝ number of networks the city belongs to, colour = that number. Plain equirectangular "
-               "axes without coastlines: a world outline would have to be downloaded, and this page works "
-               "offline.")
+               "area ∝ number of networks the city belongs to, colour = that number. Equirectangular axes "
+               "over country outlines from Natural Earth (1:110m, public domain), drawn from the page itself: "
+               "it works offline.")
     if not cities:
         return no_data("chart-member-map", title, caption, "longitude (°)", "latitude (°)", why_empty)
     if len(cities) > MAX_MAP_CITIES:  # a browser draws tens of thousands of points; beyond, the page stalls
@@ -30,14 +33,17 @@ def member_map(cities: list[dict], why_empty: str) -> Chart:
                     f"{len(cities):,}; all are in metrics.city_network_degree.")
         cities = sorted(cities, key=lambda c: (-c["n_networks"], -(c["population"] or 0), c["city_id"]))
         cities = cities[:MAX_MAP_CITIES]
-    fig = go.Figure(go.Scatter(
+    land_x, land_y = land_trace_coordinates()
+    land = go.Scatter(x=land_x, y=land_y, mode="lines", fill="toself", fillcolor="#eef0f2",
+                      line={"color": "#aab2ba", "width": 0.5}, hoverinfo="skip", showlegend=False, name="land")
+    fig = go.Figure([land, go.Scatter(
         x=[c["lon"] for c in cities], y=[c["lat"] for c in cities], mode="markers",
         marker={"size": [5 + 4 * math.sqrt(c["n_networks"]) for c in cities], "color": [c["n_networks"] for c in cities],
                 "colorscale": "Viridis", "showscale": True, "colorbar": {"title": {"text": "networks"}},
                 "opacity": 0.8, "line": {"width": 0.5, "color": "#333"}},
         text=[f"{c['name']} ({c['country']})<br>{c['n_networks']} network(s): {', '.join(c['network_ids'] or [])}"
               for c in cities],
-        hovertemplate="%{text}<extra></extra>", showlegend=False))
+        hovertemplate="%{text}<extra></extra>", showlegend=False)])
     styled(fig, title, "longitude (°)", "latitude (°)", height=560)
     fig.update_xaxes(range=[-180, 180], dtick=30, zeroline=False)
     fig.update_yaxes(range=[-60, 80], dtick=20, zeroline=False, scaleanchor="x", scaleratio=1)

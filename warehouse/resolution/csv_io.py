@@ -10,18 +10,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from warehouse.cells import safe_cell
 from warehouse.resolution.resolver import Resolver
 
 OUTPUT_COLUMNS = ["geonameid", "matched_name", "matched_country", "population", "member_kind", "method", "score",
                   "admin_geonameid", "denotes", "reason"]
-# A spreadsheet runs a cell starting with one of these as a formula ("=HYPERLINK(...)" in a scraped name):
-# such cells are written with a leading apostrophe, which spreadsheets show as text (OWASP CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def resolve_csv(input_path: Path, output: TextIO, resolver: Resolver) -> dict:

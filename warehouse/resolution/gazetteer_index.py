@@ -150,12 +150,9 @@ def _read_index(db_path: Path) -> GazetteerIndex:
         con.execute("SET enable_progress_bar = false")
         version_row = con.execute(
             "SELECT version FROM ref.gazetteer_versions ORDER BY loaded_at DESC LIMIT 1").fetchone()
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                             "WHERE table_schema = 'ref'").fetchall()}
-        admin2 = ("LEFT JOIN ref.place_divisions d USING (geonameid)" if "place_divisions" in tables else
-                  "LEFT JOIN (SELECT NULL::BIGINT AS geonameid, NULL::BIGINT AS admin2_geonameid) d USING (geonameid)")
         place_rows = con.execute("SELECT geonameid, name, country_code, coalesce(admin1_code, ''), population, "
-                                 f"coalesce(d.admin2_geonameid, 0) FROM ref.places {admin2}").fetchall()
+                                 "coalesce(d.admin2_geonameid, 0) FROM ref.places "
+                                 "LEFT JOIN ref.place_divisions d USING (geonameid)").fetchall()
         name_rows = con.execute("SELECT name_key, geonameid, is_primary FROM ref.place_names "
                                 "WHERE name_key <> ''").fetchall()
         country_rows = con.execute(
