@@ -54,13 +54,21 @@ def _run_refresh(args: argparse.Namespace, paths) -> int:
     if args.record and not args.live:
         print("tcn refresh: --record needs --live (replay answers from the snapshots themselves)", file=sys.stderr)
         return 2
+    try:  # a network id the registry lacks is the command line's mistake: said before any run starts
+        from scrapers.registry import load_registry
+        from warehouse.ingest import select_networks
+
+        select_networks(load_registry(), args.network, args.registry_only)
+    except ValueError as exc:
+        print(f"tcn refresh: {exc}", file=sys.stderr)
+        return 2
     run_config = {"ops": {"registry": {"config": config}, "scrape": {"config": config}},
                   "resources": {"data_dir": {"config": {"path": str(paths.root)}}}}
     with dg.DagsterInstance.get() as instance:
         for run_id, pid in fail_dead_runs(instance):  # else they would hold the writer pool's slot forever
             print(f"tcn refresh: run {run_id} never finished (its process, pid {pid}, is gone): marked failed",
                   file=sys.stderr)
-        result = defs.get_job_def("refresh").execute_in_process(
+        result = defs.resolve_job_def("refresh").execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False)
         steps = step_times(instance, result.run_id)
     return _report_outcome(result, paths, steps)
