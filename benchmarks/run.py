@@ -43,7 +43,7 @@ def _bin(name: str) -> str:
     return str(candidate) if candidate.exists() else name
 
 
-# -- the scrape asset, split into its parts --------------------------------------------------------------
+# -- the scrape and resolve assets, split into their parts -----------------------------------------------------------
 
 @contextmanager
 def _timing(module, names: list[str], totals: dict, clock=time.perf_counter):

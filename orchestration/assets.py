@@ -28,6 +28,7 @@ class RefreshConfig(dg.Config):
     max_member_drop: float = DEFAULT_MAX_DROP  # a list shrinking by more is held back (drift_blocked)
     accept_member_drop: list[str] = []  # networks whose drop is accepted in this run
     record_dir: str = ""  # live mode: also store responses as snapshots here ("" = do not record)
+    registry_only: bool = False  # only the networks of the outside registry (TCN_REGISTRY)
 
 
 def _check_mode(mode: str) -> None:
@@ -61,7 +62,7 @@ def registry(context: dg.AssetExecutionContext, config: RefreshConfig, data_dir:
     _check_mode(config.mode)
     reg = load_registry()
     db = data_dir.paths.working_db
-    selected = begin_run(db, context.run_id, reg, config.mode, config.networks)
+    selected = begin_run(db, context.run_id, reg, config.mode, config.networks, config.registry_only)
     meta = {"registry_version": reg.version, "networks": len(reg.networks), "scraped_networks": len(selected)}
     counts = _row_counts(db, [["raw", t] for t in RUN_TABLES])
     for table in RUN_TABLES:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from datetime import datetime, timezone
@@ -42,13 +43,24 @@ def _run_refresh(args: argparse.Namespace, paths) -> int:
         print(f"tcn refresh: the network registry is invalid, nothing was run: {exc}", file=sys.stderr)
         return 2
     from orchestration.stale_runs import fail_dead_runs
-    from warehouse.summary import format_summary, run_summary
 
     config = {"mode": "live" if args.live else "replay", "networks": args.network or [],
               "max_member_drop": args.max_drop, "accept_member_drop": args.accept_drop or [],
-              "record_dir": args.record or ""}
+              "record_dir": args.record or "", "registry_only": args.registry_only}
+    if args.registry_only and not os.environ.get("TCN_REGISTRY", "").strip():
+        print("tcn refresh: --registry-only needs TCN_REGISTRY (your registry files or folder, e.g. from "
+              "`tcn import`)", file=sys.stderr)
+        return 2
     if args.record and not args.live:
         print("tcn refresh: --record needs --live (replay answers from the snapshots themselves)", file=sys.stderr)
+        return 2
+    try:  # a network id the registry lacks is the command line's mistake: said before any run starts
+        from scrapers.registry import load_registry
+        from warehouse.ingest import select_networks
+
+        select_networks(load_registry(), args.network, args.registry_only)
+    except ValueError as exc:
+        print(f"tcn refresh: {exc}", file=sys.stderr)
         return 2
     run_config = {"ops": {"registry": {"config": config}, "scrape": {"config": config}},
                   "resources": {"data_dir": {"config": {"path": str(paths.root)}}}}
@@ -56,12 +68,22 @@ def _run_refresh(args: argparse.Namespace, paths) -> int:
         for run_id, pid in fail_dead_runs(instance):  # else they would hold the writer pool's slot forever
             print(f"tcn refresh: run {run_id} never finished (its process, pid {pid}, is gone): marked failed",
                   file=sys.stderr)
-        result = defs.get_job_def("refresh").execute_in_process(
+        result = defs.resolve_job_def("refresh").execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False)
         steps = step_times(instance, result.run_id)
+    return _report_outcome(result, paths, steps)
+
+
+def _report_outcome(result, paths, steps: str) -> int:
+    """Print the run summary and, last, the line that says what the exit code means (warehouse/run_outcome.py)."""
+    from warehouse.run_outcome import outcome
+    from warehouse.summary import format_summary, run_summary
+
+    rows = []
     if paths.working_db.exists():
         try:
-            print(format_summary(run_summary(paths.working_db, result.run_id)))
+            rows = run_summary(paths.working_db, result.run_id)
+            print(format_summary(rows))
         except Exception as exc:  # the summary must not hide the run's own outcome
             print(f"(no summary: {exc})", file=sys.stderr)
     print(steps)
@@ -69,15 +91,12 @@ def _run_refresh(args: argparse.Namespace, paths) -> int:
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data:
                 print(f"FAILED {event.step_key}: {event.step_failure_data.error.message.strip()}", file=sys.stderr)
-        if Publication(paths).published_by(result.run_id):  # a later step (the report) failed; it is new
-            print(f"run {result.run_id} failed after publishing to {paths.published}", file=sys.stderr)
-        else:
-            print(f"run {result.run_id} failed; the previous publication under {paths.published} is untouched",
-                  file=sys.stderr)
-        return 1
-    print(f"run {result.run_id} succeeded; published to {paths.published}")
-    _print_published_extras(paths)
-    return 0
+    published_now = Publication(paths).published_by(result.run_id)
+    code, line = outcome(result.run_id, rows, result.success, published_now, paths.published)
+    if published_now and result.success:
+        _print_published_extras(paths)
+    print(line)  # the summary's last line: what the exit code means
+    return code
 
 
 def _print_published_extras(paths) -> None:
@@ -196,6 +215,24 @@ def _probe(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    """One membership file, many networks -> one registry entry per network (warehouse/member_import.py)."""
+    from pathlib import Path
+
+    from warehouse.member_import import (MemberImportError, format_report, import_members, parse_mapping,
+                                         parse_tags)
+
+    try:
+        report = import_members(Path(args.file), Path(args.out), args.id_prefix or "", parse_mapping(args.map),
+                                args.scope, {"encoding": args.encoding, "delimiter": args.delimiter,
+                                             "sheet": args.sheet}, tags=parse_tags(args.tag))
+    except MemberImportError as exc:
+        print(f"tcn import: {exc}", file=sys.stderr)
+        return 2
+    print(format_report(report, Path(args.out)))
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     """(Re)build the run report from the published files; print its path, open it on request."""
     from orchestration.settings import configure_environment
@@ -250,7 +287,11 @@ def build_parser() -> argparse.ArgumentParser:
         "refresh", help="scrape the networks, build the warehouse with dbt, publish Parquet and DuckDB",
         description="Runs the Dagster 'refresh' job in process (the job the weekly schedule runs): "
                     "scrape -> raw tables -> dbt build with tests -> publish. By default it replays the "
-                    "bundled snapshots (offline); --live fetches the networks' sites politely.")
+                    "bundled snapshots (offline); --live fetches the networks' sites politely. Exit codes: "
+                    "0 published, every network clean; 3 published, some networks failed or were held back; "
+                    "4 nothing new published (every network failed, or the run failed before publishing); "
+                    "1 failed after publishing; 2 bad arguments or registry; 75 another refresh holds the "
+                    "data dir.")
     refresh.add_argument("--live", action="store_true", help="fetch live pages instead of the bundled snapshots")
     refresh.add_argument("--network", action="append", metavar="SLUG",
                          help="only this network (repeatable); others keep their last good data")
@@ -265,6 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                          help="when another refresh holds the data dir, wait up to this long for it "
                               "(default 0: refuse at once, exit code 75)")
+    refresh.add_argument("--registry-only", action="store_true",
+                         help="only the networks of the outside registry ($TCN_REGISTRY); the bundled ones keep "
+                              "their data")
     refresh.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     refresh.set_defaults(func=_refresh)
     status = sub.add_parser(
@@ -303,6 +347,30 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--json", action="store_true", help="print JSON: {source, candidates: [...]}, best first")
     probe.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     probe.set_defaults(func=_probe)
+    imp = sub.add_parser(
+        "import", help="one membership file (CSV/XLSX, many networks) -> one registry entry per network",
+        description="Writes one registry entry per network named in MEMBERS into DIR; each reads its rows from "
+                    "the one file (curated_table with a network filter). Prints per network and in total the "
+                    "rows read, landed, merged into another row of the same member, and refused. Delimiter "
+                    "(, ; tab) and encoding (UTF-8 with or without BOM, Windows-1252) are detected. Columns "
+                    "not mapped are kept as attributes of each member. Then: TCN_REGISTRY=DIR tcn refresh "
+                    "--registry-only")
+    imp.add_argument("file", metavar="MEMBERS.csv|xlsx", help="the membership file: one row per member and network")
+    imp.add_argument("--out", required=True, metavar="DIR", help="folder for the registry entries")
+    imp.add_argument("--id-prefix", metavar="P", help="prefix of every network id (ids are claimed once: a "
+                                                     "bundled network's id is refused)")
+    imp.add_argument("--map", metavar="KEY=COL,...",
+                     help="columns: name, network, country, joined, kind, place, source_url, role, left "
+                          "(default: recognised headers, e.g. Member, Network, Country)")
+    imp.add_argument("--scope", default="regional", choices=("global", "regional", "national"),
+                     help="scope of the networks (default regional)")
+    imp.add_argument("--tag", action="append", metavar="KEY=VALUE",
+                     help="a registry tag on every network (repeatable), e.g. focus=refugees: the subset the "
+                          "metrics by tag (metrics.most_connected_by_tag, representation_by_tag) ask about")
+    imp.add_argument("--sheet", help="XLSX: the sheet by name (default the first)")
+    imp.add_argument("--encoding", help="the file's encoding when detection gets it wrong (e.g. cp1252)")
+    imp.add_argument("--delimiter", choices=(",", ";", "tab"), help="the field delimiter (default detected)")
+    imp.set_defaults(func=_import)
     report = sub.add_parser(
         "report", help="(re)build the HTML report of the published run and print its path",
         description="Builds <data dir>/published/report/index.html from the published DuckDB (read-only): "

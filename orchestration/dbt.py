@@ -37,6 +37,7 @@ with dbt_core_out_of_sight():
 
 from orchestration.dbt_setup import DBT_PROJECT_DIR, MANIFEST, TCN_DBT, VENV_DBT, dbt_executable
 from orchestration.resources import DataDir
+from warehouse.run_outcome import run_has_good_network
 from warehouse.build_plan import (FULL_REFRESH, GAZETTEER_TAG, INCREMENTAL, RUN_KEYED_TAG, RUN_ONLY, BuildPlan,
                                   plan_build, project_fingerprint, record_build)
 
@@ -95,6 +96,10 @@ def tcn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, data_
     # folder starts from the parse `make manifest` saved in dbt_project/target (dagster-dbt copies it).
     # what the run needs (warehouse/build_plan.py): a full refresh, every model, or only the run-keyed ones
     paths = data_dir.paths
+    if not run_has_good_network(paths.working_db, context.run_id):  # nothing new: no build, no publication
+        context.log.warning("dbt build skipped: every network of this run failed or was held back; "
+                            "the marts and the publication stay as they were")
+        return
     plan = plan_build(paths.working_db, context.run_id, project_fingerprint(DBT_PROJECT_DIR))
     context.log.info(f"dbt build: {plan.kind}: {plan.reason}")
     with dbt_profile_at(paths.working_db):

@@ -17,6 +17,8 @@ import duckdb
 from publication.reader import Publication, PublicationMissing
 
 STATUS_TABLES = ("dim_network", "membership_changes")
+ROW_COUNTS_TABLE = "review_input_counts"  # optional: publications before it have no row accounting
+REGISTRY_STATUS_TABLE = "network_registry_status"  # optional likewise: which networks left the registry
 
 
 class StatusUnavailable(RuntimeError):
@@ -56,6 +58,9 @@ class Status:
     networks_never_scraped: int
     report: Path | None = None
     spreadsheets: str = ""  # the workbook's path, or where the CSVs are and why
+    # network id -> (rows read, landed, merged, refused) of its latest good run; empty when not published
+    input_rows: dict = None
+    retired: frozenset = frozenset()  # networks that left the registry (their history stays)
 
 
 def read_status(publication: Publication, now: datetime | None = None) -> Status:
@@ -84,6 +89,8 @@ def read_status(publication: Publication, now: datetime | None = None) -> Status
         never = con.execute(
             "SELECT count(*) FROM read_parquet(?) WHERE network_id NOT IN "
             "(SELECT network_id FROM read_parquet(?))", [str(networks_file), str(changes_file)]).fetchone()[0]
+        input_rows = _input_rows(con, publication, manifest)
+        retired = _retired(con, publication, manifest)
     finally:
         con.close()
     docs = publication.docs_index
@@ -93,7 +100,37 @@ def read_status(publication: Publication, now: datetime | None = None) -> Status
         generated_at=manifest.get("generated_at", "?"),
         networks=[NetworkStatus(*r) for r in rows], networks_never_scraped=never,
         report=publication.report_page if publication.report_page.exists() else None,
-        spreadsheets=publication.spreadsheets(manifest))
+        spreadsheets=publication.spreadsheets(manifest), input_rows=input_rows, retired=retired)
+
+
+def _retired(con, publication: Publication, manifest: dict) -> frozenset:
+    if not any(t.get("table") == REGISTRY_STATUS_TABLE for t in manifest.get("tables", [])):
+        return frozenset()
+    path = publication.file_of(REGISTRY_STATUS_TABLE)
+    return frozenset(r[0] for r in con.execute("SELECT network_id FROM read_parquet(?) WHERE is_retired",
+                                               [str(path)]).fetchall())
+
+
+def _input_rows(con, publication: Publication, manifest: dict) -> dict:
+    if not any(t.get("table") == ROW_COUNTS_TABLE for t in manifest.get("tables", [])):
+        return {}
+    path = publication.file_of(ROW_COUNTS_TABLE)
+    rows = con.execute("SELECT network_id, rows_read, rows_landed, rows_merged, rows_refused FROM read_parquet(?)",
+                       [str(path)]).fetchall()
+    return {network_id: tuple(counts) for network_id, *counts in rows}
+
+
+def format_input_rows(input_rows: dict) -> str:
+    """Totals of the row accounting behind the current members, and the networks that lost rows to a merge or a
+    refusal (details: marts.review_input_rows)."""
+    read, landed, merged, refused = (sum(c[i] for c in input_rows.values()) for i in range(4))
+    line = (f"input rows behind the current members: {read} read = {landed} landed + {merged} merged into another "
+            f"row + {refused} refused; {read - landed - merged - refused} unaccounted")
+    touched = [f"{n} ({c[2]} merged, {c[3]} refused)" for n, c in sorted(input_rows.items()) if c[2] or c[3]]
+    if touched:
+        shown = ", ".join(touched[:10]) + (f", and {len(touched) - 10} more" if len(touched) > 10 else "")
+        line += f"\n  rows merged or refused (marts.review_input_rows): {shown}"
+    return line
 
 
 def format_status(status: Status) -> str:
@@ -103,10 +140,17 @@ def format_status(status: Status) -> str:
     for n in status.networks:
         as_of = "never" if n.data_as_of is None else f"{n.data_as_of:%Y-%m-%d %H:%M} ({n.age_days:.1f} d)"
         lines.append(f"{n.network_id:<36} {n.last_run_at:%Y-%m-%d %H:%M} {n.status:<11} {n.members:>7} "
-                     f"{n.resolved:>8} {n.joined:>6} {n.left:>5}  {as_of}{'  STALE' if n.stale else ''}")
-    stale = [n.network_id for n in status.networks if n.stale]
-    lines.append(f"{len(status.networks)} networks scraped, {len(stale)} stale (last attempt failed; earlier "
+                     f"{n.resolved:>8} {n.joined:>6} {n.left:>5}  {as_of}"
+                     f"{'  RETIRED (left the registry)' if n.network_id in status.retired else '  STALE' if n.stale else ''}")
+    active = [n for n in status.networks if n.network_id not in status.retired]
+    stale = [n.network_id for n in active if n.stale]
+    lines.append(f"{len(active)} networks scraped, {len(stale)} stale (last attempt failed; earlier "
                  f"members kept), {status.networks_never_scraped} in the registry without a member list")
+    if status.retired:
+        lines.append(f"{len(status.retired)} retired: no longer in the registry (their history stays): "
+                     f"{', '.join(sorted(status.retired)[:10])}{' ...' if len(status.retired) > 10 else ''}")
+    if status.input_rows:
+        lines.append(format_input_rows(status.input_rows))
     lines += [
         "",
         f"published from run {status.run_id} at {status.generated_at}",

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from scrapers.local_file import read_local
-from scrapers.model import FetchedResponse, MemberMention, SourceSpec
+from scrapers.model import FetchedResponse, MemberMention, RefusedRow, SourceSpec
 from scrapers.parsers import PARSERS, ParseError
 from scrapers.parsers.links import auto_next_page_url, next_page_url
 from scrapers.places import PlaceRecogniser
@@ -42,6 +42,11 @@ class FetchRecord:
     note: str | None = None  # why following links stopped here, when that is worth knowing (not an error)
     structure: str | None = None  # the list the auto parser chose on this page (a selector path)
     name_field: str | None = None  # ... and where the name sits in each of its items
+    # input rows the parser read (every mention is one, unless the parser counts rows itself), the ones it
+    # refused and why, and how the bytes were read (tables: encoding, delimiter, sheet)
+    rows_read: int | None = None
+    refused: list[RefusedRow] = field(default_factory=list)
+    read_as: str | None = None
 
 
 @dataclass
@@ -117,7 +122,9 @@ def parse_response(spec: SourceSpec, response: FetchedResponse, *, allow_empty: 
                            f"{mention.member_name[:60]!r}...")
     return FetchRecord(spec, response, parser.version, "ok", None, list(mentions),
                        note=getattr(mentions, "note", None), structure=getattr(mentions, "structure", None),
-                       name_field=getattr(mentions, "name_field", None))
+                       name_field=getattr(mentions, "name_field", None),
+                       rows_read=getattr(mentions, "rows_read", len(mentions)),
+                       refused=list(getattr(mentions, "refused", ())), read_as=getattr(mentions, "read_as", None))
 
 
 def max_pages(spec: SourceSpec) -> int:

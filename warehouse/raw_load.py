@@ -19,12 +19,16 @@ from scrapers.fetch.base import header
 from warehouse.db import connect, insert_rows
 from warehouse.drift import DEFAULT_MAX_DROP, Verdict, judge, previous_good
 from warehouse.namekey import name_key
+from warehouse.row_accounting import account_network, country_lookup
 
 
 NETWORK_RUN_COLUMNS = ("run_id, network_id, status, n_members, members_sha256, previous_good_run_id, "
                        "previous_good_members, message, content_sha256")
 FETCH_COLUMNS = ("fetch_id, run_id, network_id, url, final_url, status, error, bytes, sha256, fetched_at, parser, "
-                 "parser_version, parse_status, parse_error, n_mentions, etag, last_modified, mentions_sha256")
+                 "parser_version, parse_status, parse_error, n_mentions, etag, last_modified, mentions_sha256, read_as")
+MENTIONS_SHA256 = FETCH_COLUMNS.split(", ").index("mentions_sha256")  # its place in a raw.fetches row
+MENTION_SET_COLUMNS = ("mentions_sha256, position, member_name, country, role, joined, member_kind, source_url, "
+                       "left_on, attributes")
 CHOICE_COLUMNS = "fetch_id, run_id, network_id, url, structure, note"
 
 
@@ -54,7 +58,10 @@ def start_run(db_path: Path, run_id: str, mode: str, registry, network_ids: list
         con.execute("BEGIN")
         con.execute("INSERT INTO raw.runs VALUES (?, ?, ?, ?, ?)",
                     [run_id, _now(), mode, registry.version, sorted(network_ids)])
-        registry_rows = [[run_id, registry.version, n.id, json.dumps(n.doc, default=str, ensure_ascii=False)]
+        # the entry as written, with the registry's default network type (an outside entry may leave it out;
+        # dim_network requires one)
+        registry_rows = [[run_id, registry.version, n.id,
+                          json.dumps({**n.doc, "network_type": n.network_type}, default=str, ensure_ascii=False)]
                          for n in registry.networks.values()]
         insert_rows(con, "raw.registry_networks", registry_rows)
         con.execute("COMMIT")
@@ -63,20 +70,39 @@ def start_run(db_path: Path, run_id: str, mode: str, registry, network_ids: list
 
 
 def load_network(db_path: Path, run_id: str, result: NetworkResult, max_drop: float = DEFAULT_MAX_DROP,
-                 accept_drop: bool = False) -> Verdict | None:
+                 accept_drop: bool = False, network_countries: dict | None = None) -> Verdict | None:
     """Insert one network's fetches, mentions and verdict for a run; None when it was loaded before."""
-    return load_networks(db_path, run_id, [result], max_drop, [result.network_id] if accept_drop else [])[0]
+    return load_networks(db_path, run_id, [result], max_drop, [result.network_id] if accept_drop else [],
+                         network_countries)[0]
 
 
 def load_networks(db_path: Path, run_id: str, results: list[NetworkResult], max_drop: float = DEFAULT_MAX_DROP,
-                  accept_drop: list[str] | tuple[str, ...] = ()) -> list[Verdict | None]:
+                  accept_drop: list[str] | tuple[str, ...] = (),
+                  network_countries: dict | None = None) -> list[Verdict | None]:
     """load_network for each of `results`, as one transaction and one checkpoint: each statement and each
     opening of the file costs milliseconds, more than the rows of a network, so a batch of networks shares
-    them. A crash leaves the whole batch or none of it; a network loaded before for this run is skipped."""
+    them. A crash leaves the whole batch or none of it; a network loaded before for this run is skipped.
+    `network_countries` (network id -> registry country code) completes the member key of row accounting."""
     with connect(db_path) as con:
-        verdicts = _load_batch(con, run_id, results, max_drop, accept_drop)
+        verdicts = _load_batch(con, run_id, results, max_drop, accept_drop, network_countries or {})
         con.execute("CHECKPOINT")
     return verdicts
+
+
+_digests: dict[int, tuple[bytes, str]] = {}  # id(body) -> (body, sha256): the latest few large bodies
+
+
+def _body_sha256(body: bytes) -> str:
+    """sha256 of a body; a large body many networks share (one imported file) is hashed once per object."""
+    known = _digests.get(id(body))
+    if known is not None and known[0] is body:
+        return known[1]
+    digest = hashlib.sha256(body).hexdigest()
+    if len(body) > 1 << 16:
+        _digests[id(body)] = (body, digest)
+        while len(_digests) > 4:
+            del _digests[next(iter(_digests))]
+    return digest
 
 
 def _fetch_rows(run_id: str, result: NetworkResult, bodies: dict, mention_sets: dict) -> list[list]:
@@ -84,23 +110,42 @@ def _fetch_rows(run_id: str, result: NetworkResult, bodies: dict, mention_sets: 
     rows = []
     for rec in result.records:
         resp = rec.response
-        digest = hashlib.sha256(resp.body).hexdigest() if resp.body else None
+        digest = _body_sha256(resp.body) if resp.body else None
         if digest:
             bodies[digest] = [digest, resp.body, resp.headers.get("Content-Type")]
         mentions = [[m.member_name, m.country, m.role, m.joined, m.member_kind, m.source_url or rec.spec.url,
-                     m.left_on] for m in rec.mentions]
+                     m.left_on] + ([json.dumps(m.attributes, ensure_ascii=False, sort_keys=True)] if m.attributes
+                                   else []) for m in rec.mentions]
+        # a mention without attributes hashes as before they existed: old contents keep their hash
         mentions_digest = mentions_sha256(mentions) if mentions else None
         if mentions_digest:
-            mention_sets[mentions_digest] = mentions
+            mention_sets[mentions_digest] = [m if len(m) == 8 else m + [None] for m in mentions]
         rows.append([_sha256(run_id, result.network_id, rec.spec.url), run_id, result.network_id, rec.spec.url,
                      resp.final_url, resp.status, resp.error, len(resp.body), digest, resp.fetched_at,
                      rec.spec.parser, rec.parser_version, rec.parse_status, rec.parse_error, len(rec.mentions),
-                     header(resp.headers, "ETag"), header(resp.headers, "Last-Modified"), mentions_digest])
+                     header(resp.headers, "ETag"), header(resp.headers, "Last-Modified"), mentions_digest,
+                     rec.read_as])
     return rows
 
 
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _account_rows(con, run_id: str, result: NetworkResult, rows: list[list], countries: dict,
+                  network_country: str | None) -> tuple[list[list], list[list]]:
+    """raw.fetch_row_counts and raw.input_rows_not_landed rows of one network (its parsed fetches)."""
+    parsed = sorted(((row[0], row[9], rec) for row, rec in zip(rows, result.records) if rec.parse_status == "ok"),
+                    key=lambda item: (_naive(item[1]), item[0]))  # dbt reads them by fetched_at, fetch_id
+    accounts, details = account_network(run_id, result.network_id, [(fid, rec) for fid, _, rec in parsed],
+                                        countries, network_country)
+    counts = [[a.fetch_id, run_id, result.network_id, a.rows_read, a.rows_landed, a.rows_merged, a.rows_refused]
+              for a in accounts]
+    return counts, details
+
+
 def _load_batch(con, run_id: str, results: list[NetworkResult], max_drop: float,
-                accept_drop: list[str] | tuple[str, ...]) -> list[Verdict | None]:
+                accept_drop: list[str] | tuple[str, ...], network_countries: dict) -> list[Verdict | None]:
     network_ids = [r.network_id for r in results]
     loaded = {r[0] for r in con.execute(
         "SELECT network_id FROM raw.network_runs WHERE run_id = ? AND network_id IN (SELECT unnest(?::VARCHAR[]))",
@@ -108,6 +153,7 @@ def _load_batch(con, run_id: str, results: list[NetworkResult], max_drop: float,
     previous = previous_good(con, network_ids)
     verdicts: list[Verdict | None] = []
     fetch_rows, choice_rows, network_rows, bodies, mention_sets = [], [], [], {}, {}
+    count_rows, detail_rows, countries = [], [], None
     for result in results:
         if result.network_id in loaded:
             verdicts.append(None)
@@ -119,7 +165,12 @@ def _load_batch(con, run_id: str, results: list[NetworkResult], max_drop: float,
         fetch_rows += rows
         choice_rows += [row[:4] + [rec.structure, rec.note] for row, rec in zip(rows, result.records)
                         if rec.structure or rec.note]
-        content = run_content_sha256((row[3], row[-1]) for row in rows)
+        if countries is None:
+            countries = country_lookup(con)
+        counts, details = _account_rows(con, run_id, result, rows, countries, network_countries.get(result.network_id))
+        count_rows += counts
+        detail_rows += details
+        content = run_content_sha256((row[3], row[MENTIONS_SHA256]) for row in rows)
         network_rows.append([run_id, result.network_id, verdict.status, verdict.n_members, result.members_sha256,
                              before.run_id if before else None, before.n_members if before else None,
                              verdict.message, content])
@@ -139,7 +190,9 @@ def _load_batch(con, run_id: str, results: list[NetworkResult], max_drop: float,
         "AND fetch_id NOT IN (SELECT unnest(?::VARCHAR[]))",
         [list(mention_sets), [row[0] for row in fetch_rows]]).fetchall()}
     insert_rows(con, "raw.mention_sets", [[d, pos, *m] for d, rows in mention_sets.items() if d not in known
-                                          for pos, m in enumerate(rows)])
+                                          for pos, m in enumerate(rows)], MENTION_SET_COLUMNS)
+    insert_rows(con, "raw.fetch_row_counts", count_rows)
+    insert_rows(con, "raw.input_rows_not_landed", detail_rows)
     insert_rows(con, "raw.network_runs", network_rows, NETWORK_RUN_COLUMNS)
     con.execute("COMMIT")
     return verdicts

@@ -5,96 +5,74 @@ the row's own source URL, so provenance stays per member.
 
 Options:
   columns        {field: column header}; fields: name (required), country, role, joined, left (the date a
-                 source gives for a departure: the row is a past member), member_kind, source_url. A mapped
-                 header missing from the file is a ParseError naming file and column.
+                 source gives for a departure: the row is a past member), member_kind, source_url, place (a
+                 locality or seat: kept as the mention's attribute `place`, a hint for city resolution). A
+                 mapped header missing from the file is a ParseError naming file and column.
                  With source_url mapped, every row must name its source (MemberMention.source_url);
                  otherwise the file's own URL is the source.
-  sheet          XLSX only: sheet name (default: the first sheet)
+  filter         {column header: value}: only the rows whose cell equals the value (case-insensitive) are this
+                 source's rows (one file, many networks: `tcn import`); the other rows are not read for it
+  encoding, delimiter, sheet   how the bytes are read (scrapers/parsers/table_input.py; detected by default)
   role_map, default_role   see common.map_role
   kind_map       {value: member_kind}; without it the member_kind cell is taken as written
+Every row read is accounted for: a mention (with its row number), or refused with the reason (a blank name).
+Columns that map to no field (and are not the filter's) are kept as the mention's attributes.
 Cells are read as text and kept verbatim (after the usual whitespace/markup cleaning): a name that looks
 like a formula ("=HYPERLINK(...)") is a name, never evaluated. XLSX is read with openpyxl, read-only.
 """
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import zipfile
-from datetime import date, datetime
-
-from scrapers.model import FetchedResponse, MemberMention
+from scrapers.model import FetchedResponse, MemberMention, ParsedMentions, RefusedRow
 from scrapers.parsers.common import (
     ParseError,
     clean_name,
     clean_text,
-    decode_body,
     map_kind,
     map_role,
     normalize_joined,
     optional_text,
     source_url,
 )
+from scrapers.parsers.table_input import Table, read_table
 
-FIELDS = ("name", "country", "role", "joined", "left", "member_kind", "source_url")
-_ZIP_MAGIC = b"PK\x03\x04"  # an XLSX file is a zip archive
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a year typed into a spreadsheet comes back as 2019.0
-    return str(value)
+FIELDS = ("name", "country", "role", "joined", "left", "member_kind", "source_url", "place")
 
 
-def _csv_rows(response: FetchedResponse) -> list[list[str]]:
-    if response.body.startswith(codecs.BOM_UTF8):  # spreadsheet exports often start with a BOM
-        text = response.body.decode("utf-8-sig", errors="replace")
-    else:
-        text = decode_body(response)
-    return list(csv.reader(io.StringIO(text, newline="")))
-
-
-def _xlsx_rows(response: FetchedResponse, sheet: str | None, url: str) -> list[list[str]]:
-    from openpyxl import load_workbook  # only XLSX sources need it
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        # data_only=False: a formula cell comes back as its formula text, never a computed value
-        workbook = load_workbook(io.BytesIO(response.body), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ParseError(f"curated table {url} is not a readable XLSX workbook: {exc}") from exc
-    try:
-        if sheet is not None and sheet not in workbook.sheetnames:
-            raise ParseError(f"curated table {url} has no sheet {sheet!r}; sheets are {workbook.sheetnames}")
-        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
-def _column_indexes(header: list[str], columns: dict, url: str) -> dict[str, int]:
+def _column_indexes(header: list[str], columns: dict, url: str, option: str = "columns") -> dict[str, int]:
     folded = [clean_text(h).casefold() for h in header]
     indexes = {}
     for field, wanted in columns.items():
         try:
             indexes[field] = folded.index(clean_text(wanted).casefold())
         except ValueError:
-            raise ParseError(f"curated table {url} has no column {wanted!r} (mapped to {field}); "
+            what = f"mapped to {field}" if option == "columns" else f"named in option {option}"
+            raise ParseError(f"curated table {url} has no column {wanted!r} ({what}); "
                              f"columns are {header}") from None
     return indexes
 
 
+def _filtered_rows(table: Table, options: dict, url: str) -> tuple[list[tuple[int, list[str]]], set[int]]:
+    """The rows of this source (all, or those matching option filter), and the filter's column indexes."""
+    wanted = options.get("filter") or {}
+    if not isinstance(wanted, dict):
+        raise ParseError(f"curated_table option filter must map a column header to a value (parsing {url})")
+    indexes = _column_indexes(table.header, {str(k): k for k in wanted}, url, option="filter")
+    rows = table.rows
+    for column, value in wanted.items():
+        index = indexes[str(column)]
+        if rows is table.rows:
+            rows = table.rows_where(index, str(value))
+        else:
+            rows = [r for r in rows if index < len(r[1]) and clean_text(r[1][index]).casefold()
+                    == clean_text(str(value)).casefold()]
+    return rows, set(indexes.values())
+
+
 class CuratedTableParser:
     name = "curated_table"
-    version = "1"
+    version = "2"
 
-    def parse(self, response: FetchedResponse, options: dict) -> list[MemberMention]:
+    def parse(self, response: FetchedResponse, options: dict) -> ParsedMentions:
         url = source_url(response)
         columns = options.get("columns")
         if not isinstance(columns, dict) or not columns.get("name"):
@@ -102,23 +80,29 @@ class CuratedTableParser:
         unknown = sorted(set(columns) - set(FIELDS))
         if unknown:
             raise ParseError(f"curated_table columns {unknown} are not fields {list(FIELDS)} (parsing {url})")
-        if response.body.startswith(_ZIP_MAGIC):
-            rows = _xlsx_rows(response, options.get("sheet"), url)
-        else:
-            rows = _csv_rows(response)
-        rows = [r for r in rows if any(clean_text(c) for c in r)]  # blank lines and trailing empty rows
-        if not rows:
-            raise ParseError(f"curated table {url} is empty (no header row)")
-        indexes = _column_indexes(rows[0], columns, url)
+        table = read_table(response.body, options, url)
+        indexes = _column_indexes(table.header, columns, url)
+        rows, filter_indexes = _filtered_rows(table, options, url)
+        # unmapped columns are the mention's attributes (header as written, first of equal headers)
+        mapped = set(indexes.values()) | filter_indexes
+        extra = [(i, clean_text(h)) for i, h in enumerate(table.header) if i not in mapped and clean_text(h)]
         kind_map = options.get("kind_map")
         mentions: list[MemberMention] = []
-        for line, row in enumerate(rows[1:], start=2):
+        refused: list[RefusedRow] = []
+        for line, row in rows:
             def cell(field):
                 index = indexes.get(field)
                 return row[index] if index is not None and index < len(row) else ""
 
+            attributes = {header: text for i, header in extra if i < len(row) and (text := clean_text(row[i]))}
+            place = optional_text(cell("place"))
+            if place:
+                attributes["place"] = place
             name = clean_name(cell("name"))
             if not name:
+                cells = {clean_text(h) or f"column {i + 1}": clean_text(c)
+                         for i, (h, c) in enumerate(zip(table.header, row)) if clean_text(c)}
+                refused.append(RefusedRow(line, f"blank name (column {columns['name']!r})", cells))
                 continue
             row_source = url
             if "source_url" in indexes:
@@ -135,5 +119,7 @@ class CuratedTableParser:
                 left_on=normalize_joined(cell("left")),
                 member_kind=map_kind(kind, kind_map) if kind_map else optional_text(kind),
                 source_url=row_source,
+                row=line,
+                attributes=attributes or None,
             ))
-        return mentions
+        return ParsedMentions(mentions, rows_read=len(rows), refused=refused, read_as=table.read_as)

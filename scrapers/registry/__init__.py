@@ -1,8 +1,9 @@
 """The network registry: one YAML file per network, validated into frozen dataclasses.
 
 The built-in files live in ``networks/`` next to this module. Users can add or replace networks with
-extra files or directories (the ``extra`` argument, or ``TCN_REGISTRY`` as an os.pathsep-separated list);
-a later file with the same id replaces the earlier network entirely.
+extra files or directories (the ``extra`` argument, or ``TCN_REGISTRY`` as an os.pathsep-separated list).
+An id is claimed once: an outside entry that reuses a bundled id is refused unless it says
+``replaces: <id>``; then (as a later outside file with the same id) it replaces the network entirely.
 """
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ NETWORK_TYPES = ("grassroots", "sponsored", "hybrid", "unknown")
 FUNDER_ROLES = ("funder", "sponsor", "host", "partner")
 SOURCE_KINDS = ("html", "json", "csv", "xlsx")
 FILE_KINDS = ("csv", "xlsx")  # kinds a `path:` source may have
-CURATED_FIELDS = ("name", "country", "role", "joined", "left", "member_kind", "source_url")  # = curated_table.FIELDS
+CURATED_FIELDS = ("name", "country", "role", "joined", "left", "member_kind", "source_url",
+                  "place")  # = curated_table.FIELDS
+TABLE_DELIMITERS = (",", ";", "\t", "tab")  # = table_input.DELIMITERS
 FUNCTIONS = ("information_sharing", "showcasing", "story_telling", "shaming", "seeking_support",
              "standard_setting")
 FUNCTION_VALUES = {"yes": True, "no": False, "unknown": None}  # a coded function: value -> performs it
@@ -35,6 +38,7 @@ KNOWN_KEYS = frozenset({
     "members_url", "stated_member_count", "stated_member_count_text", "stated_member_count_as_of",
     "functions", "tags", "funders", "cited_sources", "sources", "coverage_floor",
     "closed_year",  # the year a network closed or ended its programme (dbt flags members who joined after it)
+    "replaces",  # an outside entry taking a bundled network's id says so (ids are claimed once)
 })
 ID_RE = re.compile(r"[a-z0-9-]+")
 COUNTRY_RE = re.compile(r"[A-Z]{2}")
@@ -106,12 +110,13 @@ def load_registry(extra: list[Path] | None = None, *, builtin_dir: Path = NETWOR
     networks: dict[str, Network] = {}
     loaded: list[tuple[Path, bytes]] = []
     _load_group(builtin, networks, loaded)
+    bundled = set(networks)
 
     for entry in _env_entries() + [Path(p) for p in (extra or [])]:
         if entry.is_dir():
-            _load_group(_yaml_files_in(entry), networks, loaded)
+            _load_group(_yaml_files_in(entry), networks, loaded, bundled)
         elif entry.is_file():
-            _load_group([entry], networks, loaded)
+            _load_group([entry], networks, loaded, bundled)
         else:
             raise RegistryError(f"{entry}: registry path does not exist (from {ENV_VAR} or extra)")
 
@@ -138,18 +143,41 @@ def _yaml_files_in(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.yaml"))
 
 
-def _load_group(paths: list[Path], networks: dict[str, Network], loaded: list) -> None:
-    """Load one directory (or one file); an id twice within the same group is ambiguous, so an error."""
+def _load_group(paths: list[Path], networks: dict[str, Network], loaded: list,
+                bundled: set[str] | None = None) -> None:
+    """Load one directory (or one file); an id twice within the same group is ambiguous, so an error.
+    `bundled`: the ids the bundled registry claims (an outside group may take one only with `replaces:`)."""
     seen: dict[str, Path] = {}
     for path in paths:
         body = path.read_bytes()
         network = parse_network(path, body)
+        if bundled is not None:
+            _check_claim(path, network, bundled)
         if network.id in seen:
             raise RegistryError(f"{path}: field 'id': duplicate id {network.id!r} "
                                 f"(also in {seen[network.id]})")
         seen[network.id] = path
         networks[network.id] = network  # a later file replaces the whole network
         loaded.append((path, body))
+
+
+def _check_claim(path: Path, network: Network, bundled: set[str]) -> None:
+    """An outside entry with a bundled id would silently swap that network's data for its own."""
+    replaces = network.doc.get("replaces")
+    if replaces is not None and replaces != network.id:
+        raise RegistryError(f"{path}: field 'replaces': {replaces!r} must be this entry's own id "
+                            f"({network.id!r}): an entry replaces the network it has the id of")
+    if network.id in bundled and replaces != network.id:
+        raise RegistryError(f"{path}: field 'id': {network.id!r} is a bundled network's id; an outside entry "
+                            f"may take it only to replace that network (add `replaces: {network.id}`), "
+                            f"otherwise choose another id")
+    if replaces is not None and replaces not in bundled:
+        raise RegistryError(f"{path}: field 'replaces': {replaces!r} is not a bundled network; leave it out")
+
+
+def is_bundled(network: Network, builtin_dir: Path = NETWORKS_DIR) -> bool:
+    """Whether the entry comes from the bundled registry (not TCN_REGISTRY or `extra`)."""
+    return Path(network.path).resolve().parent == Path(builtin_dir).resolve()
 
 
 def parse_network(path: Path, body: bytes) -> Network:
@@ -218,6 +246,8 @@ def _validate(path: Path, doc: dict) -> Network:
     as_of = doc.get("stated_member_count_as_of")
     if as_of is not None and not isinstance(as_of, (str, int)):
         _fail(path, "stated_member_count_as_of", f"expected text or null, got {as_of!r}")
+    if doc.get("replaces") is not None and not isinstance(doc["replaces"], str):
+        _fail(path, "replaces", f"expected the id of the bundled network this entry replaces, got {doc['replaces']!r}")
     if doc.get("coverage_floor") is not None and not doc.get("stated_member_count"):
         _fail(path, "coverage_floor", "a coverage floor needs the stated_member_count it is a share of")
     _check_cited_sources(path, doc.get("cited_sources"))
@@ -452,6 +482,28 @@ def _check_options(path, where: str, parser: str, options: dict, parsers) -> Non
                 _fail(path, f"{where}.options.columns.{key}", f"unknown field (known: {', '.join(CURATED_FIELDS)})")
             if not isinstance(header, str) or not header.strip():
                 _fail(path, f"{where}.options.columns.{key}", "expected a column header")
+        _check_table_options(path, where, options)
+
+
+def _check_table_options(path, where: str, options: dict) -> None:
+    """How curated_table reads a file (scrapers/parsers/table_input.py) and which rows are this source's."""
+    wanted = options.get("filter")
+    if wanted is not None and (not isinstance(wanted, dict) or not wanted or not all(
+            isinstance(k, str) and k.strip() and isinstance(v, (str, int)) and not isinstance(v, bool)
+            for k, v in wanted.items())):
+        _fail(path, f"{where}.options.filter", "expected a mapping of column header -> value")
+    for key in ("encoding", "sheet"):
+        if key in options and (not isinstance(options[key], str) or not options[key].strip()):
+            _fail(path, f"{where}.options.{key}", "expected text")
+    if "encoding" in options:
+        import codecs
+
+        try:
+            codecs.lookup(options["encoding"])
+        except LookupError:
+            _fail(path, f"{where}.options.encoding", f"{options['encoding']!r} is not a known encoding")
+    if "delimiter" in options and options["delimiter"] not in TABLE_DELIMITERS:
+        _fail(path, f"{where}.options.delimiter", f"{options['delimiter']!r} is not one of , ; tab")
 
 
 def _known_parsers():

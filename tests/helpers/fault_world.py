@@ -86,7 +86,7 @@ def refresh(world: World, *args: str, timeout: float = 900) -> subprocess.Comple
     started = time.monotonic()
     proc = subprocess.run([str(TCN), "refresh", "--data-dir", str(world.data), *args], env=world.env,
                           capture_output=True, text=True, timeout=timeout)
-    if proc.returncode == 0:
+    if proc.returncode in (0, 3):  # published (3: some networks failed and keep their last good members)
         run_id = next(line.split()[1] for line in proc.stdout.splitlines() if line.startswith("run "))
         world.refreshes.append((run_id, time.monotonic() - started))
         world.archive_manifest()

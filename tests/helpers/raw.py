@@ -33,5 +33,6 @@ def write_fetch_with_mentions(con, run_id: str, network_id: str, mentions: list[
     con.execute("INSERT INTO raw.fetches (fetch_id, run_id, network_id, url, fetched_at, parse_status, n_mentions, "
                 "mentions_sha256) VALUES (?, ?, ?, ?, ?, 'ok', ?, ?)",
                 [f"f-{run_id}-{network_id}", run_id, network_id, url, datetime(2026, 1, 1), len(rows), digest])
-    con.executemany("INSERT INTO raw.mention_sets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    con.executemany("INSERT INTO raw.mention_sets (mentions_sha256, position, member_name, country, role, joined, "
+                    "member_kind, source_url, left_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [[digest, position, *row] for position, row in enumerate(rows)])

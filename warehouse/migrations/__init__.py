@@ -41,6 +41,19 @@ def _apply(con, path: Path) -> None:
     module.upgrade(con)
 
 
+def _pending(db_path: Path, through: int | None) -> bool:
+    """Whether any migration is due, asked read-only: an up-to-date database is not opened for writing (which
+    would wait for, or block, readers in other processes)."""
+    if not Path(db_path).exists():
+        return True
+    with connect(db_path, read_only=True) as con:
+        recorded = con.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = 'meta' "
+                               "AND table_name = 'schema_migrations'").fetchone()
+        done = {r[0] for r in con.execute("SELECT version FROM meta.schema_migrations").fetchall()} if recorded \
+            else set()
+    return any(v not in done and (through is None or v <= through) for v, _, _ in migrations())
+
+
 def applied_versions(con) -> set[int]:
     con.execute("CREATE SCHEMA IF NOT EXISTS meta")
     con.execute("""CREATE TABLE IF NOT EXISTS meta.schema_migrations (
@@ -52,6 +65,8 @@ def migrate(db_path: Path, through: int | None = None) -> list[str]:
     """Bring the database at `db_path` (created when missing) up to the current layout (or to migration
     `through`, for a test that needs an earlier one); the names applied."""
     applied: list[str] = []
+    if not _pending(db_path, through):
+        return applied
     with connect(db_path) as con:
         done = applied_versions(con)
         for version, name, path in migrations():

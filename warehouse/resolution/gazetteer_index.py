@@ -165,10 +165,10 @@ def _read_index(db_path: Path) -> GazetteerIndex:
             "SELECT geonameid, name, country_code, admin_level, coalesce(division_type, ''), "
             "coalesce(split_part(admin_code, '.', 2), ''), split_part(admin_code, '.', 3), "
             "coalesce(split_part(iso_code, '-', 2), '') "
-            "FROM ref.admin_divisions").fetchall() if "admin_divisions" in tables else []
+            "FROM ref.admin_divisions").fetchall()
         division_name_rows = con.execute(
             "SELECT DISTINCT name_key, geonameid, name FROM ref.admin_division_names WHERE name_key <> ''"
-        ).fetchall() if "admin_division_names" in tables else []
+        ).fetchall()
     places = {gid: Place(gid, name, cc, a1, pop, a2) for gid, name, cc, a1, pop, a2 in place_rows}
     in_division: dict[int, list[Place]] = defaultdict(list)
     for place in places.values():
