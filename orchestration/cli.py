@@ -58,7 +58,7 @@ def _run_refresh(args: argparse.Namespace, paths) -> int:
         from scrapers.registry import load_registry
         from warehouse.ingest import select_networks
 
-        select_networks(load_registry(), args.network, args.registry_only)
+        select_networks(load_registry(), args.network, args.registry_only, config["mode"])
     except ValueError as exc:
         print(f"tcn refresh: {exc}", file=sys.stderr)
         return 2

@@ -67,6 +67,9 @@ def select_networks(registry: Registry, network_ids: list[str] | None, registry_
     unknown = [n for n in network_ids if n not in registry.networks]
     if unknown:
         raise ValueError(f"unknown network id(s): {', '.join(unknown)} (see scrapers/registry/networks/)")
+    live_only = [n for n in network_ids if n not in with_sources and registry.get(n).sources]
+    if live_only:
+        raise ValueError(f"network(s) whose member page is read live only (add --live): {', '.join(live_only)}")
     sourceless = [n for n in network_ids if n not in with_sources]
     if sourceless:
         raise ValueError(f"network(s) without a member-list source in the registry: {', '.join(sourceless)}")
