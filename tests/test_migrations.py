@@ -6,10 +6,9 @@ import duckdb
 
 from helpers.raw import FakeRegistry, network_result
 from warehouse.migrations import migrate, migrations
-from warehouse.raw_load import complete_run, load_network, start_run
+from warehouse.raw_load import load_network, mentions_sha256, start_run
 
 PREVIOUS_LAYOUT = 2  # warehouse/migrations/002_baseline.sql: the layout of 2026-12-03
-ROW_ACCOUNTING = next(path for _, name, path in migrations() if name == "row_accounting")
 
 EVERY_MENTION = """SELECT mention_id, fetch_id, run_id, network_id, position, member_name, country, role, joined,
                           member_kind, source_url, left_on FROM raw.member_mentions ORDER BY mention_id"""
@@ -21,17 +20,27 @@ def _tables(con) -> set[str]:
 
 
 def _previous_layout_data_dir(path) -> None:
-    """A data dir as the code of 2026-12-03 left it: runs loaded through mention sets, mentions written one row
-    per fetch by an older release (with their fetch, without a verdict), and a recorded dbt build."""
+    """A data dir as the code of 2026-12-03 left it, its rows written as that code wrote them: a run loaded
+    through mention sets (one network good, one failed, each with its verdict), mentions written one row per
+    fetch by an older release (with their fetch, without a verdict), and a recorded dbt build."""
     migrate(path, through=PREVIOUS_LAYOUT)
-    with duckdb.connect(str(path)) as con:  # the previous code never recorded migrations
-        con.execute("DROP TABLE meta.schema_migrations")
-        # the tables and columns today's loader writes besides the previous layout's (the view stays the old one)
-        con.execute(ROW_ACCOUNTING.read_text(encoding="utf-8").split("CREATE OR REPLACE VIEW")[0])
-    start_run(path, "r-new", "replay", FakeRegistry, ["a", "b"])
-    load_network(path, "r-new", network_result("a", ["Berlin", "Köln"]))
-    load_network(path, "r-new", network_result("b", ["Paris"], ok=False))
-    complete_run(path, "r-new")
+    berlin_koeln = [[name, "Germany", "member", None, None, "https://a.example/members", None]
+                    for name in ("Berlin", "Köln")]
+    content = mentions_sha256(berlin_koeln)
+    with duckdb.connect(str(path)) as con:
+        con.execute("DROP TABLE meta.schema_migrations")  # the previous code never recorded migrations
+        con.execute("INSERT INTO raw.runs VALUES ('r-new', ?, 'replay', 'v-new', ['a', 'b'])", [datetime(2026, 1, 1)])
+        con.execute("INSERT INTO raw.run_completions VALUES ('r-new', ?)", [datetime(2026, 1, 1, 1)])
+        for network, url, status, error, parse, n, digest in (
+                ("a", "https://a.example/members", 200, None, "ok", 2, content),
+                ("b", "https://b.example/members", 503, "http_503", "fetch_failed", 0, None)):
+            con.execute("INSERT INTO raw.fetches (fetch_id, run_id, network_id, url, status, error, fetched_at, "
+                        "parse_status, n_mentions, mentions_sha256) VALUES (?, 'r-new', ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [f"f-{network}", network, url, status, error, datetime(2026, 1, 1), parse, n, digest])
+            con.execute("INSERT INTO raw.network_runs (run_id, network_id, status, n_members) "
+                        "VALUES ('r-new', ?, ?, ?)", [network, parse, n])
+        con.executemany("INSERT INTO raw.mention_sets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [[content, position, *row] for position, row in enumerate(berlin_koeln)])
     with duckdb.connect(str(path)) as con:
         con.execute("INSERT INTO raw.runs VALUES ('r-old', ?, 'replay', 'v-old', ['a'])", [datetime(2025, 5, 1)])
         con.execute("INSERT INTO raw.run_completions VALUES ('r-old', ?)", [datetime(2025, 5, 1, 1)])
@@ -64,7 +73,11 @@ def test_a_data_dir_of_the_previous_layout_is_upgraded_once_and_keeps_every_row(
     with duckdb.connect(str(db), read_only=True) as con:
         before = con.execute(EVERY_MENTION).fetchall()
         builds = con.execute("SELECT * FROM raw.dbt_builds").fetchall()
-        fetches = con.execute("SELECT * EXCLUDE (mentions_sha256) FROM raw.fetches ORDER BY fetch_id").fetchall()
+        # every column of the previous layout but the mentions pointer (the old fetch gets one)
+        old_columns = ", ".join(c for (c,) in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' "
+            "AND table_name = 'fetches' AND column_name <> 'mentions_sha256' ORDER BY ordinal_position").fetchall())
+        fetches = con.execute(f"SELECT {old_columns} FROM raw.fetches ORDER BY fetch_id").fetchall()
     assert len(before) == 4 and {r[2] for r in before} == {"r-old", "r-new"}
 
     applied = migrate(db)
@@ -73,7 +86,7 @@ def test_a_data_dir_of_the_previous_layout_is_upgraded_once_and_keeps_every_row(
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute(EVERY_MENTION).fetchall() == before  # the same ids, names, order and sources
         assert con.execute("SELECT * FROM meta.dbt_builds").fetchall() == builds
-        assert con.execute("SELECT * EXCLUDE (mentions_sha256) FROM raw.fetches ORDER BY fetch_id").fetchall() == fetches
+        assert con.execute(f"SELECT {old_columns} FROM raw.fetches ORDER BY fetch_id").fetchall() == fetches
         assert not {"raw.mention_rows", "raw.dbt_builds"} & _tables(con)
         # the old run gets the verdict its fetches imply; the verdicts the loader wrote stay as they were
         verdicts = dict(con.execute("SELECT run_id || '/' || network_id, status FROM raw.network_runs").fetchall())

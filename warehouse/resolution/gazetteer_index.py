@@ -150,8 +150,6 @@ def _read_index(db_path: Path) -> GazetteerIndex:
         con.execute("SET enable_progress_bar = false")
         version_row = con.execute(
             "SELECT version FROM ref.gazetteer_versions ORDER BY loaded_at DESC LIMIT 1").fetchone()
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                             "WHERE table_schema = 'ref'").fetchall()}
         place_rows = con.execute("SELECT geonameid, name, country_code, coalesce(admin1_code, ''), population, "
                                  "coalesce(d.admin2_geonameid, 0) FROM ref.places "
                                  "LEFT JOIN ref.place_divisions d USING (geonameid)").fetchall()
