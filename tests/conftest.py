@@ -28,9 +28,10 @@ def pytest_configure(config):
 # another worker runs a module that does not need it (measured per module: docs/performance.md, test suite).
 # xdist hands a worker its next module as soon as the current one has two tests or fewer left to start: a short
 # module follows the two-test test_faults_refreshes.py, so no long module waits behind it on one worker.
-FIRST = ("test_faults.py", "test_dbt_history_metrics.py", "test_faults_refreshes.py", "test_bad_input.py",
-         "test_faults_site_down.py", "test_end_to_end.py", "test_report.py", "test_dbt_project.py",
-         "test_resolution.py", "test_ingest_live.py", "test_definitions.py")
+FIRST = ("test_faults.py", "test_dbt_history_metrics.py", "test_faults_refreshes.py", "test_byo_refresh.py",
+         "test_bad_input.py", "test_faults_site_down.py", "test_live_sources.py", "test_end_to_end.py",
+         "test_report.py", "test_dbt_project.py", "test_auto_parser.py", "test_resolution.py",
+         "test_ingest_live.py", "test_definitions.py")
 
 
 def pytest_collection_modifyitems(config, items):
