@@ -325,7 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     docs.set_defaults(func=_docs)
     resolve = sub.add_parser(
         "resolve", help="resolve a CSV of city names to GeoNames places (the pipeline's resolver)",
-        description="Reads INPUT.csv with columns name,country_code (country_code may be blank; other columns "
+        description="Reads INPUT.csv with columns name,country_code (country_code may be blank; an optional place "
+                    "column names the member's locality, used when the name finds no town; other columns "
                     "are kept) and writes it back with geonameid, matched_name, matched_country, population, "
                     "member_kind, method, score, admin_geonameid (the division the name denotes, or the town's "
                     "municipality where known), denotes and reason (geonameid blank when unresolved). Uses the "

@@ -367,6 +367,21 @@ def test_independent_gold_held_out_split(resolver):
     assert all(" e " in o.row.name or " - " in o.row.name for o in answered), [o.row.name for o in answered]
 
 
+def test_a_place_beside_the_name_resolves_a_member_its_name_does_not(resolver):
+    """A source's place column (tcn import --map place=COL): the town a municipality the gazetteer lacks sits
+    in. Used only when the name finds no town; never for an organisation, never over the name's own town."""
+    hinted = resolver.resolve("Gemeinde Fantasiedorf", "Germany", place="Göttingen")
+    assert (hinted.geonameid, hinted.method) == (GOTTINGEN, "place_hint")
+    assert 0 < hinted.score < 1
+    assert resolver.resolve("Gemeinde Fantasiedorf", "Germany").geonameid is None
+    own = resolver.resolve("München", "Germany", place="Göttingen")
+    assert own.geonameid == MUNICH and own.method != "place_hint"
+    body = resolver.resolve("Verein für Integration e.V.", "Germany", place="Göttingen")
+    assert body.geonameid is None and body.member_kind != "city"
+    unknown_place = resolver.resolve("Gemeinde Fantasiedorf", "Germany", place="Nirgendwo-am-See")
+    assert unknown_place.geonameid is None and unknown_place.method == "unresolved"
+
+
 def test_pipeline_step_writes_member_resolutions(gazetteer_db, tmp_path):
     from warehouse.resolution.store import refresh_member_resolutions
 
@@ -379,11 +394,19 @@ def test_pipeline_step_writes_member_resolutions(gazetteer_db, tmp_path):
         write_fetch_with_mentions(con, "r1", "net-de", [("Stadt München", None, None),
                                                         ("Landkreis Göttingen", None, None),
                                                         ("Roesalare", "Belgium", None), ("Göttingen", None, " county ")])
+        con.execute("INSERT INTO raw.registry_networks VALUES ('r1', 'v', 'net-byo', '{\"id\": \"net-byo\"}')")
+        # an imported file's place column lands as a mention attribute, beside columns that map to nothing
+        write_fetch_with_mentions(con, "r1", "net-byo", [("Gemeinde Fantasiedorf", "Germany", None,
+                                                          {"place": "Göttingen", "phase": "II"})])
     finally:
         con.close()
     first = refresh_member_resolutions(db)
     again = refresh_member_resolutions(db)
-    assert first["resolved"] == 4 and again["resolved"] == 0
+    assert first["resolved"] == 5 and again["resolved"] == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        hinted = con.execute("SELECT place_hint, geonameid, method FROM ref.member_resolutions "
+                             "WHERE member_name = 'Gemeinde Fantasiedorf'").fetchall()
+    assert hinted == [("Göttingen", GOTTINGEN, "place_hint")]
     with duckdb.connect(str(db), read_only=True) as con:
         got = {r[0]: r[1:] for r in con.execute(
             "SELECT member_name, network_country_code, stated_kind, geonameid, method, member_kind "

@@ -24,15 +24,18 @@ def network_result(network_id: str, names: list[str], ok: bool = True) -> Networ
 
 def write_fetch_with_mentions(con, run_id: str, network_id: str, mentions: list[tuple]) -> None:
     """One fetch of `network_id` in `run_id` whose parsed content is `mentions` (member_name, country,
-    member_kind), written straight into the raw tables as a load writes them."""
+    member_kind[, attributes as a dict]), written straight into the raw tables as a load writes them."""
+    import json
+
     from warehouse.raw_load import mentions_sha256
 
     url = f"https://{network_id}.example/members"
-    rows = [[name, country, "member", None, kind, url, None] for name, country, kind in mentions]
+    rows = [[name, country, "member", None, kind, url, None] for name, country, kind, *_ in mentions]
+    attributes = [json.dumps(extra[0]) if extra else None for _, _, _, *extra in mentions]
     digest = mentions_sha256(rows)
     con.execute("INSERT INTO raw.fetches (fetch_id, run_id, network_id, url, fetched_at, parse_status, n_mentions, "
                 "mentions_sha256) VALUES (?, ?, ?, ?, ?, 'ok', ?, ?)",
                 [f"f-{run_id}-{network_id}", run_id, network_id, url, datetime(2026, 1, 1), len(rows), digest])
     con.executemany("INSERT INTO raw.mention_sets (mentions_sha256, position, member_name, country, role, joined, "
-                    "member_kind, source_url, left_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [[digest, position, *row] for position, row in enumerate(rows)])
+                    "member_kind, source_url, left_on, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [[digest, position, *row, attributes[position]] for position, row in enumerate(rows)])

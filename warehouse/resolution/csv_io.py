@@ -27,7 +27,7 @@ def resolve_csv(input_path: Path, output: TextIO, resolver: Resolver) -> dict:
         reader = csv.DictReader(f)
         columns = reader.fieldnames or []
         if "name" not in columns:
-            raise ValueError(f"{input_path}: needs a 'name' column (and optionally 'country_code'); "
+            raise ValueError(f"{input_path}: needs a 'name' column (and optionally 'country_code', 'place'); "
                              f"found {', '.join(columns) or 'no header'}")
         clash = [c for c in OUTPUT_COLUMNS if c in columns]
         if clash:
@@ -38,7 +38,8 @@ def resolve_csv(input_path: Path, output: TextIO, resolver: Resolver) -> dict:
         for line, row in enumerate(reader, start=2):
             if None in row:
                 raise ValueError(f"{input_path}:{line}: more fields than the header has")
-            d = resolver.resolve(row["name"] or "", (row.get("country_code") or "").strip() or None)
+            d = resolver.resolve(row["name"] or "", (row.get("country_code") or "").strip() or None,
+                                 place=row.get("place"))
             counts["rows"] += 1
             counts["resolved"] += d.geonameid is not None
             writer.writerow([safe_cell(cell) for cell in (

@@ -39,9 +39,9 @@ from warehouse.resolution.local_government import AREA_COUNTRIES, area_name, fin
 from warehouse.resolution.overrides import Overrides, load_overrides
 
 # Bump when a change alters decisions: the pipeline then re-resolves every member.
-RESOLVER_CODE_VERSION = "3"
+RESOLVER_CODE_VERSION = "4"
 
-METHODS = ("override", "exact", "alias", "stripped", "fuzzy", "unresolved")
+METHODS = ("override", "exact", "alias", "stripped", "fuzzy", "place_hint", "unresolved")
 REASONS = ("no_name_key", "no_candidate", "ambiguous", "ambiguous_without_country", "not_a_city")
 # Countries whose GeoNames second-level divisions are the municipalities (kommuner, gemeenten, concelhos,
 # comune/orașe, općine/gradovi, obshtini, Australian local government areas ...): there a level-2 division
@@ -165,16 +165,33 @@ class Resolver:
         return f"r{RESOLVER_CODE_VERSION}-o{self.overrides.digest}-{self.index.version}"
 
     def resolve(self, name: str | None, country: str | None = None, network_country: str | None = None,
-                network_region: str | None = None, stated_kind: str | None = None) -> Decision:
+                network_region: str | None = None, stated_kind: str | None = None,
+                place: str | None = None) -> Decision:
         """Resolve one member. `country`: the page's country text or code; `network_country` /
-        `network_region`: the network's registry country and region; `stated_kind`: the page's member kind."""
+        `network_region`: the network's registry country and region; `stated_kind`: the page's member kind;
+        `place`: a locality or seat the source gives beside the name (a table's place column)."""
         args = (name or "", country or None, (network_country or "").upper() or None, network_region or None,
                 (stated_kind or "").strip().lower() or None)
-        if args not in self._cache:
+        key = (*args, (place or "").strip() or None)
+        if key not in self._cache:
             if len(self._cache) > 500_000:
                 self._cache.clear()
-            self._cache[args] = self._resolve(*args)
-        return self._cache[args]
+            decision = self._resolve(*args)
+            if key[-1] and not decision.resolved and decision.member_kind in ("city", "unknown"):
+                decision = self._from_place(decision, key[-1], args)
+            self._cache[key] = decision
+        return self._cache[key]
+
+    def _from_place(self, decision: Decision, place: str, args: tuple) -> Decision:
+        """A member whose name finds no town (a municipality the gazetteer lacks, "Gemeinde X", a name in
+        another language) takes the town its source names as its place, searched in the same country, when
+        that place is a town; an organisation or a region never does (resolve only calls this for a town or
+        an unknown kind)."""
+        hinted = self._resolve(place, args[1], args[2], args[3], None)
+        if not hinted.resolved or hinted.member_kind != "city":
+            return decision
+        return replace(hinted, method="place_hint", score=round(hinted.score * 0.9, 3),
+                       admin_geonameid=decision.admin_geonameid or hinted.admin_geonameid)
 
     # -- steps --------------------------------------------------------------------------------------------
 

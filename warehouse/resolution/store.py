@@ -1,7 +1,7 @@
 """The pipeline's resolution step: resolve every distinct member input of raw.member_mentions into
 ref.member_resolutions, which dbt's int_member_resolution reads.
 
-An input is (member name, country text, network country, network region, stated kind) exactly as raw
+An input is (member name, country text, network country, network region, stated kind, place) exactly as raw
 holds them; dbt joins on the same values. Rows carry the resolver version (code version, overrides digest,
 gazetteer version): when it changes, the table is rebuilt, else only new inputs are resolved.
 """
@@ -30,10 +30,11 @@ _INPUTS_SQL = """
         FROM raw.fetches f JOIN contexts c ON c.run_id = f.run_id AND c.network_id = f.network_id
         WHERE f.mentions_sha256 IS NOT NULL)
     SELECT DISTINCT s.member_name, s.country, c.network_country_code, c.network_region,
-           nullif(trim(s.member_kind), '') AS stated_kind
+           nullif(trim(s.member_kind), '') AS stated_kind, nullif(trim(s.attributes ->> 'place'), '') AS place_hint
     FROM raw.mention_sets s JOIN content_contexts c ON c.mentions_sha256 = s.mentions_sha256
 """
-KEY_COLUMNS = ("member_name", "country_text", "network_country_code", "network_region", "stated_kind")
+KEY_COLUMNS = ("member_name", "country_text", "network_country_code", "network_region", "stated_kind",
+               "place_hint")
 WRITE_EVERY = 100_000  # resolutions written per transaction
 
 
@@ -75,14 +76,14 @@ def refresh_member_resolutions(db_path: Path, overrides_path: Path | None = None
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     for start in range(0, len(todo), WRITE_EVERY):  # bounded memory; what is written stays resolved
         rows = []
-        for name, country, network_country, region, kind in todo[start:start + WRITE_EVERY]:
-            d = resolver.resolve(name, country, network_country, region, kind)
+        for name, country, network_country, region, kind, place in todo[start:start + WRITE_EVERY]:
+            d = resolver.resolve(name, country, network_country, region, kind, place)
             candidates = json.dumps([{"geonameid": c.geonameid, "name": c.name, "country_code": c.country_code,
                                       "population": c.population} for c in d.candidates], ensure_ascii=False)
             rows.append([name, country, network_country, region, kind, resolver.version, d.country_code,
                          d.country_basis, d.geonameid, d.matched_name, d.matched_country, d.population,
                          d.member_kind, d.method, d.score, d.n_candidates, candidates, d.reason,
-                         d.parent_geonameid, now, d.admin_geonameid, d.denotes])
+                         d.parent_geonameid, now, d.admin_geonameid, d.denotes, place])
         with connect(db_path) as con:
             con.execute("BEGIN")
             insert_rows(con, "ref.member_resolutions", rows)

@@ -47,7 +47,8 @@ select
     first_mentions.joined,
     first_mentions.member_kind,
     first_mentions.source_url,
-    first_mentions.left_on
+    first_mentions.left_on,
+    first_mentions.place_hint
 from first_mentions
 left join text_keys as name_keys
     on name_keys.text = first_mentions.member_name

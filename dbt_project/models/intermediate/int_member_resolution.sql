@@ -1,7 +1,8 @@
 -- Resolution of each member, current or past (spells and history need both), to a GeoNames place. Decided in
 -- Python (warehouse/resolution, the same code `tcn resolve` runs) and stored by the pipeline in
 -- ref.member_resolutions (stg_member_resolutions: one row per distinct raw input); joined here on exactly those
--- inputs (member name, country text, the network's registry country and region, the page's member kind). A
+-- inputs (member name, country text, the network's registry country and region, the page's member kind, the
+-- place the source gives beside the name). A
 -- member with no stored resolution stays unresolved ('not_resolved').
 with members as (
     select
@@ -12,9 +13,11 @@ with members as (
         mentions.country_text,
         mentions.member_kind,
         registry.country_code as network_country_code,
-        registry.region as network_region
+        registry.region as network_region,
+        published.place_hint
     from {{ ref('int_member_observations') }} as mentions
     left join {{ ref('int_registry_networks') }} as registry on registry.network_id = mentions.network_id
+    left join {{ ref('int_member_mentions') }} as published on published.mention_id = mentions.mention_id
     -- one row per member: its latest observation
     qualify row_number() over (partition by mentions.member_id order by mentions.run_seq desc) = 1
 ),
@@ -51,3 +54,4 @@ left join resolutions
     and resolutions.network_country_code is not distinct from members.network_country_code
     and resolutions.network_region is not distinct from members.network_region
     and resolutions.stated_kind is not distinct from members.member_kind
+    and resolutions.place_hint is not distinct from members.place_hint

@@ -17,7 +17,10 @@ renamed as (
         joined,
         nullif(trim(member_kind), '') as member_kind,
         source_url,
-        nullif(trim(left_on), '') as left_on
+        nullif(trim(left_on), '') as left_on,
+        -- the member's place as its source gives it beside the name (a table's place column): a hint for
+        -- city resolution
+        nullif(trim(attributes ->> 'place'), '') as place_hint
     from source
 )
 

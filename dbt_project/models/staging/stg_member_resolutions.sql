@@ -1,5 +1,6 @@
 -- How the Python resolver (warehouse/resolution, the code `tcn resolve` runs) decided each distinct member
--- input: one row per input (member name, country text, network country and region, stated kind), the latest.
+-- input: one row per input (member name, country text, network country and region, stated kind, place), the
+-- latest.
 with source as (
     select * from {{ source('ref', 'member_resolutions') }}
 ),
@@ -12,6 +13,7 @@ renamed as (
         network_country_code,
         network_region,
         stated_kind,
+        place_hint,
         -- the decision
         resolver_version,
         country_code,
@@ -33,6 +35,6 @@ renamed as (
 select *
 from renamed
 qualify row_number() over (
-    partition by member_name, country_text, network_country_code, network_region, stated_kind
+    partition by member_name, country_text, network_country_code, network_region, stated_kind, place_hint
     order by resolved_at desc
 ) = 1
