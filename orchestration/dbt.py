@@ -37,9 +37,9 @@ with dbt_core_out_of_sight():
 
 from orchestration.dbt_setup import DBT_PROJECT_DIR, MANIFEST, TCN_DBT, VENV_DBT, dbt_executable
 from orchestration.resources import DataDir
-from warehouse.run_outcome import run_has_good_network
 from warehouse.build_plan import (FULL_REFRESH, GAZETTEER_TAG, INCREMENTAL, RUN_KEYED_TAG, RUN_ONLY, BuildPlan,
                                   plan_build, project_fingerprint, record_build)
+from warehouse.run_outcome import run_has_good_network
 
 WRITER_POOL = "duckdb_writer"
 ROW_COUNT = "dagster/row_count"  # the metadata key Dagster's UI shows as a table's row count
@@ -57,7 +57,7 @@ def dbt_build_args(plan: BuildPlan) -> list[str]:
 
 
 if not MANIFEST.exists():  # the graph comes from dbt's manifest: nothing is parsed on import
-    raise RuntimeError(f"{MANIFEST} is missing: run `make manifest` (or any `tcn` command) first")
+    raise RuntimeError(f"{MANIFEST} is missing: run `make manifest` (or `tcn refresh`) first")
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 

@@ -1,6 +1,4 @@
 """The exit code and closing line of a refresh, from its summary rows and what it published."""
-from pathlib import Path
-
 from warehouse.run_outcome import outcome
 
 

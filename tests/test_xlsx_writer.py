@@ -1,6 +1,6 @@
 """The streaming .xlsx writer, read back with openpyxl (an independent reader): types, dates, text that looks
 like markup, nulls, the header, and refused sheet names."""
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import openpyxl
