@@ -92,6 +92,9 @@ def test_exit_codes_from_a_first_run_where_everything_fails_to_a_clean_one(world
     # 4. an imported network left the registry: retired in the publication and in `tcn status`, history kept
     leaving = sorted((root / "registry").glob("byo-*.yaml"))[0]
     left_id = leaving.stem
+    with duckdb.connect(str(published), read_only=True) as con:
+        members_before = con.execute("SELECT count(*) FROM marts.fct_membership WHERE network_id = ?",
+                                     [left_id]).fetchone()[0]
     leaving.unlink()
     fourth = _tcn("refresh", "--registry-only", "--data-dir", str(data), registry=root / "registry")
     assert fourth.returncode == 0, _tail(fourth)
@@ -100,7 +103,19 @@ def test_exit_codes_from_a_first_run_where_everything_fails_to_a_clean_one(world
                    .fetchall()]
         history = con.execute("SELECT count(*) FROM marts.fct_membership_spell WHERE network_id = ?",
                               [left_id]).fetchone()[0]
+        # it leaves the current marts: no current member, no open spell; its departure is the retiring run's
+        current = con.execute("SELECT count(*) FROM marts.fct_membership WHERE network_id = ?", [left_id]).fetchone()[0]
+        open_spells = con.execute("SELECT count(*) FROM marts.fct_membership_spell WHERE network_id = ? "
+                                  "AND is_current", [left_id]).fetchone()[0]
+        flagged = con.execute("SELECT is_retired, n_members FROM marts.dim_network WHERE network_id = ?",
+                              [left_id]).fetchone()
+        change = con.execute("SELECT attempt_status, n_left, members_after FROM metrics.membership_changes "
+                             "WHERE network_id = ? ORDER BY run_seq DESC LIMIT 1", [left_id]).fetchone()
+        others = con.execute("SELECT count(*) FROM marts.dim_network WHERE is_retired").fetchone()[0]
     assert set(retired) == {"byo-gone", left_id} and history > 0  # byo-gone left the registry in step 3
+    assert members_before > 0 and current == 0 and open_spells == 0
+    assert flagged == (True, 0) and others == 2
+    assert change == ("retired", members_before, 0)
     status = _tcn("status", "--data-dir", str(data))
     line = next(l for l in status.stdout.splitlines() if l.startswith(left_id + " "))
     assert "RETIRED" in line and "2 retired: no longer in the registry (their history stays)" in status.stdout

@@ -68,6 +68,39 @@ judged as (
         on contents.run_id = attempted.run_id and contents.network_id = attempted.network_id
     left join {{ ref('stg_network_runs') }} as verdicts
         on verdicts.run_id = attempted.run_id and verdicts.network_id = attempted.network_id
+),
+
+-- A network whose entry left the registry (an outside registry dropped from TCN_REGISTRY, an entry deleted)
+-- retires at the first complete run that did not load its entry: a good attempt with an empty list there, so
+-- its members leave the current marts with that run's date while their history stays.
+last_in_registry as (
+    select registry.network_id, max(runs.run_seq) as last_seq
+    from {{ ref('stg_registry_networks') }} as registry
+    inner join {{ ref('int_runs') }} as runs on runs.run_id = registry.registry_run_id
+    group by registry.network_id
+),
+
+retired as (
+    select
+        last_in_registry.network_id,
+        runs.run_id,
+        runs.run_seq,
+        runs.started_at,
+        runs.completed_at,
+        0 as n_fetches,
+        0 as n_fetches_ok,
+        0 as n_mentions,
+        0 as n_mentions_reported,
+        'retired' as content_key,
+        true as is_good
+    from last_in_registry
+    inner join {{ ref('int_runs') }} as runs on runs.run_seq = last_in_registry.last_seq + 1
+),
+
+attempts as (
+    select * from judged
+    union all
+    select * from retired
 )
 
 select
@@ -75,5 +108,6 @@ select
     -- the network's latest attempt, good or not (to report stale networks)
     run_seq = max(run_seq) over (partition by network_id) as is_latest_attempt,
     -- the run whose data is current for the network
-    is_good and run_seq = max(run_seq) filter (where is_good) over (partition by network_id) as is_latest_good
-from judged
+    is_good and run_seq = max(run_seq) filter (where is_good) over (partition by network_id) as is_latest_good,
+    content_key = 'retired' as is_retirement
+from attempts

@@ -22,7 +22,7 @@ latest_good as (
 ),
 
 latest_attempt as (
-    select network_id, run_id, started_at, is_good
+    select network_id, run_id, started_at, is_good, is_retirement
     from good_runs
     where is_latest_attempt
 ),
@@ -99,8 +99,10 @@ select
     cast(networks.n_members as bigint) as n_members,
     cast(networks.n_members_resolved as bigint) as n_members_resolved,
     cast(case when networks.no_coverage_reason is null then networks.coverage_ratio end as double) as coverage,
+    cast(coalesce(latest_attempt.is_retirement, false) as boolean) as is_retired,
     cast(
         coalesce(
+            case when latest_attempt.is_retirement then 'retired: the network left the registry' end,
             networks.no_coverage_reason,
             case
                 when networks.coverage_ratio > 1 then

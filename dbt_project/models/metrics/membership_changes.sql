@@ -10,7 +10,8 @@ with attempts as (
         is_good,
         n_fetches,
         n_fetches_ok,
-        n_mentions
+        n_mentions,
+        is_retirement
     from {{ ref('int_network_good_runs') }}
 ),
 
@@ -49,7 +50,10 @@ counted as (
         coalesce(joined.n_joined, 0) as n_joined,
         coalesce(departed.n_left, 0) as n_left,
         -- members after the run: the run's own list when good, else the last good list before it
-        last_value(case when attempts.is_good then listed.n_members end ignore nulls) over (
+        last_value(case
+            when attempts.is_retirement then 0  -- the network left the registry: no current members
+            when attempts.is_good then listed.n_members
+        end ignore nulls) over (
             partition by attempts.network_id order by attempts.run_seq
             rows between unbounded preceding and current row
         ) as members_after
@@ -67,6 +71,7 @@ select
     cast(network_id as varchar) as network_id,
     cast(
         case
+            when is_retirement then 'retired'
             when is_good then 'ok'
             when n_fetches = 0 then 'not_fetched'
             when n_fetches_ok < n_fetches then 'failed'
