@@ -283,8 +283,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tcn", description="Warehouse of migration-related transnational city networks.")
     sub = parser.add_subparsers(dest="command", required=True)
+    # every command works on one data directory
+    data_dir = argparse.ArgumentParser(add_help=False)
+    data_dir.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     refresh = sub.add_parser(
-        "refresh", help="scrape the networks, build the warehouse with dbt, publish Parquet and DuckDB",
+        "refresh", parents=[data_dir],
+        help="scrape the networks, build the warehouse with dbt, publish Parquet and DuckDB",
         description="Runs the Dagster 'refresh' job in process (the job the weekly schedule runs): "
                     "scrape -> raw tables -> dbt build with tests -> publish. By default it replays the "
                     "bundled snapshots (offline); --live fetches the networks' sites politely. Exit codes: "
@@ -309,22 +313,22 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--registry-only", action="store_true",
                          help="only the networks of the outside registry ($TCN_REGISTRY); the bundled ones keep "
                               "their data")
-    refresh.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     refresh.set_defaults(func=_refresh)
     status = sub.add_parser(
-        "status", help="last run of each network (status, members, changes, freshness) and the published files",
+        "status", parents=[data_dir],
+        help="last run of each network (status, members, changes, freshness) and the published files",
         description="Reads the published Parquet files only (never a database file, so it cannot block or be "
                     "blocked by a refresh or an analyst), and Dagster's run history for the latest refresh.")
-    status.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     status.set_defaults(func=_status)
     docs = sub.add_parser(
-        "docs", help="build the dbt docs site of the published tables into <data dir>/published/docs/",
+        "docs", parents=[data_dir],
+        help="build the dbt docs site of the published tables into <data dir>/published/docs/",
         description="Runs `dbt docs generate --static` against a private copy of the published DuckDB and "
                     "prints the path of the self-contained static_index.html.")
-    docs.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     docs.set_defaults(func=_docs)
     resolve = sub.add_parser(
-        "resolve", help="resolve a CSV of city names to GeoNames places (the pipeline's resolver)",
+        "resolve", parents=[data_dir],
+        help="resolve a CSV of city names to GeoNames places (the pipeline's resolver)",
         description="Reads INPUT.csv with columns name,country_code (country_code may be blank; an optional place "
                     "column names the member's locality, used when the name finds no town; other columns "
                     "are kept) and writes it back with geonameid, matched_name, matched_country, population, "
@@ -334,10 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "data directory's working database, loading it first when missing.")
     resolve.add_argument("input", metavar="INPUT.csv", help="CSV with a name column and a country_code column")
     resolve.add_argument("--output", "-o", metavar="OUT.csv", help="write here (default: standard output)")
-    resolve.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     resolve.set_defaults(func=_resolve)
     probe = sub.add_parser(
-        "probe", help="find the member list on a page (URL or file) and print a registry sources: block",
+        "probe", parents=[data_dir],
+        help="find the member list on a page (URL or file) and print a registry sources: block",
         description="Ranks the candidate member lists of a page (repeated elements, table rows, map markers) by "
                     "how many of their names the gazetteer recognises as places, their size against the "
                     "network's stated count, and penalties for menus, footers and news; prints the best with "
@@ -346,7 +350,6 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("source", metavar="SOURCE", help="an http(s) URL or a local HTML/JSON file")
     probe.add_argument("--network", metavar="ID", help="the registry network (its stated count and country)")
     probe.add_argument("--json", action="store_true", help="print JSON: {source, candidates: [...]}, best first")
-    probe.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     probe.set_defaults(func=_probe)
     imp = sub.add_parser(
         "import", help="one membership file (CSV/XLSX, many networks) -> one registry entry per network",
@@ -373,22 +376,22 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--delimiter", choices=(",", ";", "tab"), help="the field delimiter (default detected)")
     imp.set_defaults(func=_import)
     report = sub.add_parser(
-        "report", help="(re)build the HTML report of the published run and print its path",
+        "report", parents=[data_dir],
+        help="(re)build the HTML report of the published run and print its path",
         description="Builds <data dir>/published/report/index.html from the published DuckDB (read-only): "
                     "overlap, co-membership, map, representation, timeline, changes and data quality. One "
                     "self-contained page (plotly.js embedded): it opens from disk and needs no network.")
     report.add_argument("--open", action="store_true", help="also open it in a web browser, where one exists")
-    report.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     report.set_defaults(func=_report)
     export = sub.add_parser(
-        "export", help="the published tables for spreadsheets: one Excel workbook, or one CSV per table",
+        "export", parents=[data_dir],
+        help="the published tables for spreadsheets: one Excel workbook, or one CSV per table",
         description="Reads the published DuckDB (read-only). xlsx: warehouse.xlsx with a sheet per table and a "
                     "sheet of column descriptions (refused when a table is over Excel's 1,048,576 rows). csv: "
                     "<table>.csv per table and column_descriptions.csv (UTF-8 with a byte-order mark). Text "
                     "starting with = + - @ gets a leading apostrophe, so no cell runs as a formula.")
     export.add_argument("--format", choices=("csv", "xlsx"), default="xlsx", help="default xlsx")
     export.add_argument("--out", metavar="DIR", help="folder to write to (default <data dir>/export)")
-    export.add_argument("--data-dir", help="data directory (default $TCN_DATA_DIR or ./data)")
     export.set_defaults(func=_export)
     return parser
 
